@@ -1,0 +1,47 @@
+import createClient, { type Client, type ClientOptions, type Middleware } from "openapi-fetch";
+import type { MediaType } from "openapi-typescript-helpers";
+import { ConfigError } from "../errors.js";
+
+/** Options for {@link createApiClient}: openapi-fetch's own, with `baseUrl` required. */
+export interface ApiClientOptions extends Omit<ClientOptions, "baseUrl"> {
+  /** The platform's root URL, e.g. `https://msx.lab.internal`. Paths from the spec are appended. */
+  baseUrl: string | URL;
+  /** Middleware applied to every request, in order (e.g. `bearerAuth(provider)`). */
+  middleware?: readonly Middleware[];
+}
+
+/**
+ * A typed client for any API described by openapi-typescript `paths`.
+ *
+ * `fetch` defaults to a late-bound `globalThis.fetch`, not the function captured at creation:
+ * openapi-fetch would otherwise keep whatever fetch existed when the client was made, and a
+ * client created before nock (or any test double) was installed would silently bypass it.
+ */
+export function createApiClient<Paths extends {}, Media extends MediaType = `${string}/${string}`>(
+  options: ApiClientOptions,
+): Client<Paths, Media> {
+  const { baseUrl, middleware = [], fetch: customFetch, ...rest } = options;
+  const client = createClient<Paths, Media>({
+    ...rest,
+    baseUrl: normaliseBaseUrl(baseUrl),
+    fetch: customFetch ?? ((request: Request) => globalThis.fetch(request)),
+  });
+  if (middleware.length > 0) client.use(...middleware);
+  return client;
+}
+
+function normaliseBaseUrl(baseUrl: string | URL): string {
+  const text = String(baseUrl);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(
+      `baseUrl must be an absolute http(s) URL such as https://msx.example.com, got ${JSON.stringify(text)}`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`baseUrl must use http or https, got ${url.protocol}`);
+  }
+  return url.href.replace(/\/+$/, "");
+}

@@ -1,6 +1,7 @@
-import createClient, { type Client, type ClientOptions, type Middleware } from "openapi-fetch";
+import createClient, { type ClientOptions, type Middleware } from "openapi-fetch";
 import type { MediaType } from "openapi-typescript-helpers";
 import { ConfigError } from "../errors.js";
+import type { StrictClient } from "./strict-client.js";
 
 /** Options for {@link createApiClient}: openapi-fetch's own, with `baseUrl` required. */
 export interface ApiClientOptions extends Omit<ClientOptions, "baseUrl"> {
@@ -19,7 +20,7 @@ export interface ApiClientOptions extends Omit<ClientOptions, "baseUrl"> {
  */
 export function createApiClient<Paths extends {}, Media extends MediaType = `${string}/${string}`>(
   options: ApiClientOptions,
-): Client<Paths, Media> {
+): StrictClient<Paths, Media> {
   const { baseUrl, middleware = [], fetch: customFetch, ...rest } = options;
   const client = createClient<Paths, Media>({
     ...rest,
@@ -27,7 +28,8 @@ export function createApiClient<Paths extends {}, Media extends MediaType = `${s
     fetch: customFetch ?? ((request: Request) => globalThis.fetch(request)),
   });
   if (middleware.length > 0) client.use(...middleware);
-  return client;
+  // Same object: StrictClient only narrows what callers may pass (see strict-client.ts).
+  return client as unknown as StrictClient<Paths, Media>;
 }
 
 function normaliseBaseUrl(baseUrl: string | URL): string {

@@ -1,0 +1,9 @@
+export { type Environment, type ReadEnvironmentOptions, readEnvironment } from "./environment.js";
+export {
+  type ConfigRequirements,
+  clientAuthMethods,
+  hasPlatformConfig,
+  loadPlatformConfig,
+  type PlatformConfig,
+} from "./platform-config.js";
+export { type ConfigVariable, configVariables, platformVariables } from "./variables.js";

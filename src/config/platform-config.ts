@@ -1,0 +1,210 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import type { Environment } from "./environment.js";
+import { type ConfigVariable, configVariables, platformVariables } from "./variables.js";
+
+export const clientAuthMethods = ["basic", "basic-raw", "post", "none"] as const;
+
+/** Everything needed to reach one platform, validated. Secrets may be filled in later (prompt, stdin). */
+export interface PlatformConfig {
+  baseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  clientAuth: (typeof clientAuthMethods)[number];
+  username?: string;
+  password?: string;
+  scope?: string;
+  caFile?: string;
+  insecureTls: boolean;
+  timeoutMs: number;
+}
+
+/** Which credentials the caller needs now; a secret that will be prompted for is not required here. */
+export interface ConfigRequirements {
+  /** The password grant's user (default true). */
+  username?: boolean;
+  /** The password grant's password (default true). */
+  password?: boolean;
+  /** The client secret, unless MSX_CLIENT_AUTH=none (default true). */
+  clientSecret?: boolean;
+}
+
+const hint = (name: ConfigVariable) =>
+  `Set it in the environment or in .env, e.g. ${name}=${configVariables[name].example}`;
+
+const booleanWords: Record<string, boolean> = {
+  true: true,
+  "1": true,
+  yes: true,
+  on: true,
+  false: false,
+  "0": false,
+  no: false,
+  off: false,
+};
+
+/** An absolute http(s) URL without credentials in it, normalised without trailing slashes. */
+const httpUrl = (name: ConfigVariable) =>
+  z.string().transform((text, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must be an absolute http(s) URL such as ${configVariables[name].example}, got ${JSON.stringify(text)}.`,
+      });
+      return z.NEVER;
+    }
+    if (url.username || url.password) {
+      // Never echo the value: it holds credentials.
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must not contain credentials (user:password@). Use MSX_USERNAME and MSX_PASSWORD instead.`,
+      });
+      return z.NEVER;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} must use https:// (or http:// for a local server), got ${url.protocol}//.`,
+      });
+      return z.NEVER;
+    }
+    return url.href.replace(/\/+$/, "");
+  });
+
+const schema = z.object({
+  MSX_BASE_URL: httpUrl("MSX_BASE_URL").optional(),
+  MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL").optional(),
+  MSX_CLIENT_ID: z.string().optional(),
+  MSX_CLIENT_SECRET: z.string().optional(),
+  MSX_CLIENT_AUTH: z
+    .enum(clientAuthMethods, {
+      error: (issue) =>
+        `MSX_CLIENT_AUTH must be one of ${clientAuthMethods.join(", ")}, got ${JSON.stringify(issue.input)}.`,
+    })
+    .default("basic"),
+  MSX_USERNAME: z.string().optional(),
+  MSX_PASSWORD: z.string().optional(),
+  MSX_SCOPE: z.string().optional(),
+  MSX_CA_FILE: z
+    .string()
+    .transform((path) => resolve(path))
+    .refine((path) => existsSync(path) && statSync(path).isFile(), {
+      error: (issue) =>
+        `MSX_CA_FILE: ${String(issue.input)} is not a readable file. Point it at the PEM file of the CA that signed the platform's certificate.`,
+    })
+    .optional(),
+  MSX_INSECURE_TLS: z
+    .string()
+    .transform((text, ctx) => {
+      const value = booleanWords[text.trim().toLowerCase()];
+      if (value === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `MSX_INSECURE_TLS must be true or false (also 1/0, yes/no), got ${JSON.stringify(text)}.`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .default(false),
+  MSX_TIMEOUT_MS: z
+    .string()
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!/^\d+$/.test(text.trim()) || value < 1 || value > 3_600_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: `MSX_TIMEOUT_MS must be a whole number of milliseconds between 1 and 3600000, got ${JSON.stringify(text)}.`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .default(30_000),
+});
+
+/** True when any variable that names a platform or its credentials is set (empty counts as unset). */
+export function hasPlatformConfig(env: Environment): boolean {
+  return platformVariables.some((name) => nonEmpty(env[name]) !== undefined);
+}
+
+/**
+ * Validates the MSX_* variables and returns the platform's configuration. Every missing or bad
+ * variable is reported at once, each with how to fix it, in a {@link ConfigError}'s `problems`.
+ * Empty values count as unset, as in a copied `.env.example`. Secret values are never echoed.
+ */
+export function loadPlatformConfig(
+  env: Environment,
+  requirements: ConfigRequirements = {},
+): PlatformConfig {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(configVariables)) {
+    const value = nonEmpty(env[name]);
+    if (value !== undefined) input[name] = value;
+  }
+  const parsed = schema.safeParse(input);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(issue.message);
+  }
+  const values = parsed.success ? parsed.data : undefined;
+  const need = { username: true, password: true, clientSecret: true, ...requirements };
+  const clientAuth = values?.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH;
+
+  const missing = (name: ConfigVariable, why: string) => {
+    if (input[name] === undefined) problems.push(`${name} is not set: ${why}. ${hint(name)}`);
+  };
+  if (input.MSX_TOKEN_URL === undefined) {
+    missing("MSX_BASE_URL", "passgrant needs the platform's root URL");
+  } else if (input.MSX_BASE_URL === undefined) {
+    missing(
+      "MSX_BASE_URL",
+      "the API calls need the platform's root URL (MSX_TOKEN_URL alone names only the token endpoint)",
+    );
+  }
+  missing("MSX_CLIENT_ID", "the token endpoint needs the security client's id");
+  if (need.clientSecret && clientAuth !== "none") {
+    missing(
+      "MSX_CLIENT_SECRET",
+      "the security client authenticates with its secret (MSX_CLIENT_AUTH=none for a public client)",
+    );
+  }
+  if (need.username) missing("MSX_USERNAME", "the password grant needs a user");
+  if (need.password)
+    missing(
+      "MSX_PASSWORD",
+      "the password grant needs the user's password (or use --password-stdin)",
+    );
+
+  if (problems.length > 0 || values === undefined) throw new ConfigError(problems);
+
+  const baseUrl = values.MSX_BASE_URL as string;
+  return dropUndefined({
+    baseUrl,
+    tokenUrl: values.MSX_TOKEN_URL ?? `${baseUrl}/idm/v2/token`,
+    clientId: values.MSX_CLIENT_ID as string,
+    clientSecret: values.MSX_CLIENT_SECRET,
+    clientAuth: values.MSX_CLIENT_AUTH,
+    username: values.MSX_USERNAME,
+    password: values.MSX_PASSWORD,
+    scope: values.MSX_SCOPE,
+    caFile: values.MSX_CA_FILE,
+    insecureTls: values.MSX_INSECURE_TLS,
+    timeoutMs: values.MSX_TIMEOUT_MS,
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/** exactOptionalPropertyTypes-friendly: optional fields are absent rather than `undefined`. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

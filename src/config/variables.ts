@@ -1,0 +1,65 @@
+/**
+ * The MSX_* variables passgrant reads, described once: the schema's error messages, `--help` and
+ * `.env.example` all say the same thing about each.
+ */
+export const configVariables = {
+  MSX_BASE_URL: {
+    summary: "The platform's root URL. Unset: `passgrant demo` uses the embedded sandbox.",
+    example: "https://msx.example.com",
+  },
+  MSX_TOKEN_URL: {
+    summary: "The OAuth2 token endpoint. Default: $MSX_BASE_URL/idm/v2/token.",
+    example: "https://msx.example.com/idm/v2/token",
+  },
+  MSX_CLIENT_ID: {
+    summary: "The security client's id.",
+    example: "my-test-private-client",
+  },
+  MSX_CLIENT_SECRET: {
+    summary: "The security client's secret (or a no-echo prompt on a terminal).",
+    example: "<the client secret>",
+  },
+  MSX_CLIENT_AUTH: {
+    summary:
+      "How the client authenticates: basic (RFC 6749 §2.3.1, the default), basic-raw (id:secret " +
+      "base64-encoded as-is), post (in the form body) or none (public client).",
+    example: "basic",
+  },
+  MSX_USERNAME: {
+    summary: "The user for the password grant.",
+    example: "superuser",
+  },
+  MSX_PASSWORD: {
+    summary: "The user's password (or --password-stdin, or a no-echo prompt on a terminal).",
+    example: "<the password>",
+  },
+  MSX_SCOPE: {
+    summary: "Optional space-separated scopes to request.",
+    example: "read write",
+  },
+  MSX_CA_FILE: {
+    summary: "Optional PEM file with the CA that signed the platform's certificate.",
+    example: "./lab-ca.pem",
+  },
+  MSX_INSECURE_TLS: {
+    summary:
+      "Last resort: true skips TLS verification for passgrant's own requests (loudly warned).",
+    example: "false",
+  },
+  MSX_TIMEOUT_MS: {
+    summary: "Per-request timeout in milliseconds. Default: 30000.",
+    example: "30000",
+  },
+} as const;
+
+export type ConfigVariable = keyof typeof configVariables;
+
+/** The variables that point passgrant at a platform; with none of them set, the demo uses the sandbox. */
+export const platformVariables: readonly ConfigVariable[] = [
+  "MSX_BASE_URL",
+  "MSX_TOKEN_URL",
+  "MSX_CLIENT_ID",
+  "MSX_CLIENT_SECRET",
+  "MSX_USERNAME",
+  "MSX_PASSWORD",
+];

@@ -1,0 +1,34 @@
+/**
+ * `passgrant/testing`: contract-testing helpers for code that talks to an MSX platform through
+ * passgrant. Built on nock (a peer dependency); independent of any test runner.
+ */
+export {
+  errorFixture,
+  fixtureId,
+  fixtureToken,
+  oauthErrorFixture,
+  tenantFixture,
+  tenantsPageFixture,
+  tokenResponseFixture,
+} from "./fixtures.js";
+export {
+  type ExpectOptions,
+  type InterceptedRequest,
+  type MockMsxOptions,
+  type MsxMock,
+  mockMsx,
+  type RecordedRequest,
+  type ReplyFor,
+  type RequestMatch,
+  VIOLATION_HEADER,
+  VIOLATION_STATUS,
+} from "./mock-msx.js";
+export type {
+  DocumentedStatus,
+  OffSpecStatus,
+  PathParams,
+  RequestBody,
+  ResponseBody,
+  SuccessStatus,
+} from "./types.js";
+export { type ContractViolation, ContractViolationError } from "./violations.js";

@@ -1,0 +1,84 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { ConfigError } from "../errors.js";
+
+/** A mistake on the command line. Exit code 2, like every configuration problem. */
+export class UsageError extends ConfigError {
+  constructor(message: string, command?: string) {
+    super(`${message}\nRun \`passgrant ${command ? `${command} ` : ""}--help\` for usage.`);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Options every command takes. */
+export const globalOptions = {
+  help: { type: "boolean", short: "h" },
+  verbose: { type: "boolean", short: "v" },
+  "env-file": { type: "string" },
+} as const satisfies Options;
+
+/**
+ * Flags that would put a secret on the command line, where `ps`, /proc/<pid>/cmdline and shell
+ * history can read it. They are refused by name, with the safe alternative.
+ */
+const secretFlags: Record<string, string> = {
+  password:
+    "set MSX_PASSWORD (environment or .env), pipe it with --password-stdin, or answer the prompt",
+  "client-secret": "set MSX_CLIENT_SECRET in the environment or .env, or answer the prompt",
+  secret: "set MSX_CLIENT_SECRET in the environment or .env, or answer the prompt",
+  token: "pipe the token through standard input or an environment variable",
+  "access-token": "pipe the token through standard input or an environment variable",
+  "refresh-token": "use --cache so passgrant keeps the refresh token in its 0600 cache file",
+};
+
+/**
+ * `parseArgs` with the global options added, strict checking, and errors turned into
+ * {@link UsageError}s. Secret-bearing flags are refused before parsing, without echoing a value.
+ */
+export function parseCommandArgs<const O extends Options>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+) {
+  for (const arg of args) {
+    if (arg === "--") break;
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    const advice = name === undefined ? undefined : secretFlags[name];
+    if (advice !== undefined) {
+      throw new UsageError(
+        `--${name} is not accepted: secrets on the command line are visible to other users (ps, /proc) and end up in shell history. Instead, ${advice}.`,
+        command,
+      );
+    }
+  }
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...globalOptions, ...options },
+      strict: true,
+      allowPositionals,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message, command);
+  }
+}
+
+/** A non-negative integer option, or a usage error naming the flag. */
+export function integerOption(
+  command: string,
+  flag: string,
+  text: string | undefined,
+  range: { min: number; max: number },
+): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < range.min || value > range.max) {
+    throw new UsageError(
+      `--${flag} must be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(text)}.`,
+      command,
+    );
+  }
+  return value;
+}

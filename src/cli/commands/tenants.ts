@@ -1,0 +1,272 @@
+import type { components, operations } from "../../../generated/msx.js";
+import { abortable } from "../abortable.js";
+import { expectData } from "../api-result.js";
+import { integerOption, parseCommandArgs, UsageError } from "../args.js";
+import { cacheFor, cacheOptions } from "../cache-option.js";
+import type { Command, CommandContext } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
+import { createLogger } from "../logger.js";
+import { commandEnvironment, resolvePlatform } from "../platform.js";
+import { createProgress } from "../progress.js";
+import { openSession, type PlatformSession } from "../session.js";
+
+type Tenant = components["schemas"]["Tenant"];
+type TenantCreate = components["schemas"]["TenantCreate"];
+type TenantUpdate = components["schemas"]["TenantUpdate"];
+type PageQuery = operations["getTenantsPage"]["parameters"]["query"];
+
+const help = `Usage: passgrant tenants <action> [options]
+
+Actions:
+  list                 one page of tenants as "<id>: <name>" lines (--all: every page)
+  get <id>             one tenant
+  create --name NAME   create a tenant; prints its id
+  update <id>          change the given fields (others keep their values)
+  delete <id>          delete a tenant
+
+List options:
+  --page N             zero-based page (default 0)
+  --page-size N        tenants per page, 1-1000 (default 100; 1000 with --all)
+  --sort-by FIELD      e.g. name or createdOn
+  --sort-order ORDER   asc or desc
+  --parent-id ID       only the direct children of this tenant
+  --all                follow every page (progress on a terminal's stderr)
+
+Create and update options:
+  --name NAME --description TEXT --email ADDRESS --url URL
+  --parent-id ID --external-id ID   (create only)
+  An empty value (--description "") clears the field.
+
+Common options:
+  --json               print JSON: the page (list), the tenant list (list --all), the tenant
+  --password-stdin     read the password from standard input
+  --cache [--cache-file PATH]  reuse a cached token (see passgrant token --help)
+  -v, --verbose        log each request (method, redacted URL, status, time) to stderr
+  --env-file FILE      read FILE instead of ./.env
+  -h, --help           show this help
+
+Exit codes: 0 done, 2 usage/configuration, 3 token refused, 4 API error (e.g. 404 no such
+tenant), 5 network/TLS/timeout, 130/143 interrupted, 1 unexpected.`;
+
+const actions = ["list", "get", "create", "update", "delete"] as const;
+type Action = (typeof actions)[number];
+
+const options = {
+  json: { type: "boolean" },
+  all: { type: "boolean" },
+  page: { type: "string" },
+  "page-size": { type: "string" },
+  "sort-by": { type: "string" },
+  "sort-order": { type: "string" },
+  "parent-id": { type: "string" },
+  "external-id": { type: "string" },
+  name: { type: "string" },
+  description: { type: "string" },
+  email: { type: "string" },
+  url: { type: "string" },
+  "password-stdin": { type: "boolean" },
+  ...cacheOptions,
+} as const;
+
+type Values = ReturnType<typeof parseTenantArgs>["values"];
+
+function parseTenantArgs(args: readonly string[]) {
+  return parseCommandArgs("tenants", args, options, true);
+}
+
+export const tenantsCommand: Command = {
+  name: "tenants",
+  summary: "list, get, create, update and delete tenants",
+  async run(args, context) {
+    const { values, positionals } = parseTenantArgs(args);
+    const [action, id, ...extra] = positionals;
+    if (values.help || action === undefined) {
+      (values.help ? context.stdout : context.stderr).write(`${help}\n`);
+      if (values.help) return ExitCode.ok;
+      throw new UsageError(`Name an action: ${actions.join(", ")}.`, "tenants");
+    }
+    if (!actions.includes(action as Action)) {
+      throw new UsageError(
+        `Unknown action ${JSON.stringify(action)}: use one of ${actions.join(", ")}.`,
+        "tenants",
+      );
+    }
+    const needsId = action === "get" || action === "update" || action === "delete";
+    if (needsId && id === undefined) {
+      throw new UsageError(
+        `tenants ${action} needs the tenant id: passgrant tenants ${action} <id>.`,
+        "tenants",
+      );
+    }
+    if ((!needsId && id !== undefined) || extra.length > 0) {
+      throw new UsageError(
+        `tenants ${action}: unexpected argument ${JSON.stringify(needsId ? extra[0] : id)}.`,
+        "tenants",
+      );
+    }
+    if (action === "create" && !values.name) {
+      throw new UsageError("tenants create needs --name NAME.", "tenants");
+    }
+
+    const log = createLogger(context, values.verbose === true);
+    const config = await resolvePlatform(context, log, {
+      command: "tenants",
+      envFile: values["env-file"],
+      needsUser: true,
+      passwordStdin: values["password-stdin"],
+    });
+    const env = commandEnvironment(context, values["env-file"]);
+    const session = openSession(
+      config,
+      log,
+      cacheFor("tenants", values, env, config, "password", log),
+    );
+    try {
+      const work = runAction(action as Action, id ?? "", values, session, context);
+      await abortable(work, context.signal);
+      return ExitCode.ok;
+    } finally {
+      await session.close().catch(() => {});
+    }
+  },
+};
+
+async function runAction(
+  action: Action,
+  id: string,
+  values: Values,
+  session: PlatformSession,
+  context: CommandContext,
+): Promise<void> {
+  const { client } = session;
+  const { signal } = context;
+  const print = (text: string) => context.stdout.write(`${text}\n`);
+  switch (action) {
+    case "list":
+      return list(values, session, context);
+    case "get": {
+      const tenant = expectData(
+        await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
+        "GET",
+      );
+      print(values.json ? JSON.stringify(tenant) : describe(tenant));
+      return;
+    }
+    case "create": {
+      const body: TenantCreate = {
+        name: values.name ?? "",
+        ...optionalFields(values, ["description", "email", "url"]),
+        ...(values["parent-id"] !== undefined ? { parentId: orNull(values["parent-id"]) } : {}),
+        ...(values["external-id"] !== undefined
+          ? { externalId: orNull(values["external-id"]) }
+          : {}),
+      };
+      const tenant = expectData(await client.POST("/idm/api/v8/tenants", { body, signal }), "POST");
+      print(values.json ? JSON.stringify(tenant) : tenant.id);
+      return;
+    }
+    case "update": {
+      // PUT replaces the tenant: start from its current fields so unnamed ones are kept.
+      const current = expectData(
+        await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
+        "GET",
+      );
+      const body: TenantUpdate = {
+        name: values.name ?? current.name,
+        description: current.description ?? null,
+        email: current.email ?? null,
+        url: current.url ?? null,
+        ...optionalFields(values, ["description", "email", "url"]),
+      };
+      const tenant = expectData(
+        await client.PUT("/idm/api/v8/tenants/{id}", { params: { path: { id } }, body, signal }),
+        "PUT",
+      );
+      print(values.json ? JSON.stringify(tenant) : describe(tenant));
+      return;
+    }
+    case "delete":
+      expectData(
+        await client.DELETE("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
+        "DELETE",
+      );
+      print(values.json ? JSON.stringify({ deleted: true, id }) : `Deleted Tenant: ${id}`);
+      return;
+  }
+}
+
+async function list(
+  values: Values,
+  session: PlatformSession,
+  context: CommandContext,
+): Promise<void> {
+  const sortOrder = values["sort-order"];
+  if (sortOrder !== undefined && sortOrder !== "asc" && sortOrder !== "desc") {
+    throw new UsageError(
+      `--sort-order must be asc or desc, got ${JSON.stringify(sortOrder)}.`,
+      "tenants",
+    );
+  }
+  const pageSize =
+    integerOption("tenants", "page-size", values["page-size"], { min: 1, max: 1000 }) ??
+    (values.all ? 1000 : 100);
+  let page = integerOption("tenants", "page", values.page, { min: 0, max: 2 ** 31 - 1 }) ?? 0;
+  const query = {
+    pageSize,
+    ...(values["sort-by"] ? { sortBy: values["sort-by"] } : {}),
+    ...(sortOrder ? { sortOrder } : {}),
+    ...(values["parent-id"] ? { parentId: values["parent-id"] } : {}),
+  } satisfies Omit<PageQuery, "page">;
+
+  const print = (text: string) => context.stdout.write(`${text}\n`);
+  const progress = createProgress(context.stderr);
+  const all: Tenant[] = [];
+  try {
+    for (;;) {
+      const result = expectData(
+        await session.client.GET("/idm/api/v8/tenants", {
+          params: { query: { ...query, page } },
+          signal: context.signal,
+        }),
+        "GET",
+      );
+      if (!values.all) {
+        if (values.json) print(JSON.stringify(result));
+        else for (const tenant of result.contents) print(`${tenant.id}: ${tenant.name}`);
+        return;
+      }
+      all.push(...result.contents);
+      if (!values.json) for (const tenant of result.contents) print(`${tenant.id}: ${tenant.name}`);
+      progress.update(`passgrant: fetched ${all.length} of ${result.totalItems} tenants`);
+      // An empty page that claims more would loop forever; trust the data over the flag.
+      if (!result.hasNext || result.contents.length === 0) break;
+      page += 1;
+    }
+  } finally {
+    progress.done();
+  }
+  if (values.json) print(JSON.stringify(all));
+}
+
+function describe(tenant: Tenant): string {
+  return Object.entries(tenant)
+    .filter(([key, value]) => value !== null && value !== undefined && key !== "image")
+    .map(([key, value]) => `${key}: ${String(value)}`)
+    .join("\n");
+}
+
+function orNull(text: string): string | null {
+  return text === "" ? null : text;
+}
+
+function optionalFields<K extends "description" | "email" | "url">(
+  values: Partial<Record<K, string | undefined>>,
+  keys: readonly K[],
+): Partial<Record<K, string | null>> {
+  const out: Partial<Record<K, string | null>> = {};
+  for (const key of keys) {
+    const value = values[key];
+    if (value !== undefined) out[key] = orNull(value);
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+import type { TokenProvider, TokenSet } from "../../auth/index.js";
+import { PassgrantError } from "../../errors.js";
+import { abortable } from "../abortable.js";
+import { parseCommandArgs, UsageError } from "../args.js";
+import { cacheFor, cacheOptions } from "../cache-option.js";
+import type { Command } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
+import { createLogger } from "../logger.js";
+import { commandEnvironment, resolvePlatform } from "../platform.js";
+import { openSession } from "../session.js";
+
+const grants = [
+  "password",
+  "client_credentials",
+  "refresh",
+  "switch-tenant",
+  "switch-user",
+] as const;
+type GrantChoice = (typeof grants)[number];
+
+const help = `Usage: passgrant token [--grant GRANT] [options]
+
+Prints the access token, and nothing else, on stdout:  TOKEN=$(passgrant token)
+
+Secrets come from MSX_PASSWORD and MSX_CLIENT_SECRET (environment or .env), from standard input
+with --password-stdin, or from a no-echo prompt on a terminal; never from the command line.
+
+Grants (--grant):
+  password            the password grant with MSX_USERNAME (default; RFC 6749 §4.3)
+  client_credentials  the client's own token, no user (RFC 6749 §4.4)
+  refresh             get a token, then renew it with its refresh token (RFC 6749 §6)
+  switch-tenant       the user's token for another tenant: --tenant-id ID or --tenant-name NAME
+  switch-user         a token acting as another user: --switch-username NAME
+
+Options:
+  --json                 print the whole normalised token response as JSON
+  --password-stdin       read the password from standard input
+  --cache                reuse a valid token from the on-disk cache (and save new ones there)
+  --cache-file PATH      the cache file (default $XDG_CACHE_HOME/passgrant/tokens.json,
+                         else ~/.cache/passgrant/tokens.json; mode 0600)
+  -v, --verbose          log each request (method, redacted URL, status, time) to stderr
+  --env-file FILE        read FILE instead of ./.env
+  -h, --help             show this help
+
+Exit codes: 0 done, 2 usage/configuration, 3 token refused (e.g. invalid_grant), 5 network/TLS/
+timeout, 130/143 interrupted, 1 unexpected.`;
+
+export const tokenCommand: Command = {
+  name: "token",
+  summary: "print an access token for scripts (TOKEN=$(passgrant token))",
+  async run(args, context) {
+    const { values } = parseCommandArgs("token", args, {
+      json: { type: "boolean" },
+      grant: { type: "string" },
+      "tenant-id": { type: "string" },
+      "tenant-name": { type: "string" },
+      "switch-username": { type: "string" },
+      "password-stdin": { type: "boolean" },
+      ...cacheOptions,
+    });
+    if (values.help) {
+      context.stdout.write(`${help}\n`);
+      return ExitCode.ok;
+    }
+    const grant = (values.grant ?? "password") as GrantChoice;
+    if (!grants.includes(grant)) {
+      throw new UsageError(
+        `--grant must be one of ${grants.join(", ")}, got ${JSON.stringify(values.grant)}.`,
+        "token",
+      );
+    }
+    checkGrantOptions(grant, values);
+
+    const log = createLogger(context, values.verbose === true);
+    const needsUser = grant !== "client_credentials";
+    const config = await resolvePlatform(context, log, {
+      command: "token",
+      envFile: values["env-file"],
+      needsUser,
+      passwordStdin: values["password-stdin"],
+    });
+    const baseGrant = needsUser ? "password" : "client_credentials";
+    const cache = cacheFor(
+      "token",
+      values,
+      commandEnvironment(context, values["env-file"]),
+      config,
+      baseGrant,
+      log,
+    );
+    const session = openSession(config, log, {
+      ...(needsUser ? {} : { grant: { type: "client_credentials" } }),
+      ...cache,
+    });
+    try {
+      const token = await abortable(obtain(session.provider, grant, values), context.signal);
+      log.addSecret(token.accessToken);
+      log.addSecret(token.refreshToken);
+      context.stdout.write(values.json ? `${JSON.stringify(token)}\n` : `${token.accessToken}\n`);
+      return ExitCode.ok;
+    } finally {
+      await session.close().catch(() => {});
+    }
+  },
+};
+
+interface GrantValues {
+  "tenant-id"?: string | undefined;
+  "tenant-name"?: string | undefined;
+  "switch-username"?: string | undefined;
+}
+
+function checkGrantOptions(grant: GrantChoice, values: GrantValues): void {
+  const tenantGiven = values["tenant-id"] !== undefined || values["tenant-name"] !== undefined;
+  if (grant === "switch-tenant") {
+    if ((values["tenant-id"] === undefined) === (values["tenant-name"] === undefined)) {
+      throw new UsageError(
+        "--grant switch-tenant needs exactly one of --tenant-id or --tenant-name.",
+        "token",
+      );
+    }
+  } else if (tenantGiven) {
+    throw new UsageError(
+      "--tenant-id and --tenant-name only apply with --grant switch-tenant.",
+      "token",
+    );
+  }
+  if (grant === "switch-user" && !values["switch-username"]) {
+    throw new UsageError("--grant switch-user needs --switch-username NAME.", "token");
+  }
+  if (grant !== "switch-user" && values["switch-username"] !== undefined) {
+    throw new UsageError("--switch-username only applies with --grant switch-user.", "token");
+  }
+}
+
+async function obtain(
+  provider: TokenProvider,
+  grant: GrantChoice,
+  values: GrantValues,
+): Promise<TokenSet> {
+  switch (grant) {
+    case "password":
+    case "client_credentials":
+      return provider.getToken();
+    case "refresh": {
+      // Forget the access token but keep the refresh token: the next getToken() renews with it.
+      const current = await provider.getToken();
+      if (current.refreshToken === undefined) {
+        throw new PassgrantError(
+          "ERR_TOKEN_RESPONSE",
+          "The token endpoint issued no refresh token, so there is nothing to refresh with. Check that the security client has the refresh_token grant.",
+        );
+      }
+      provider.invalidate(current.accessToken);
+      return provider.getToken();
+    }
+    case "switch-tenant": {
+      const target = values["tenant-id"]
+        ? { tenantId: values["tenant-id"] }
+        : { tenantName: values["tenant-name"] ?? "" };
+      return (await provider.switchTenant(target)).getToken();
+    }
+    case "switch-user":
+      return (await provider.switchUser(values["switch-username"] ?? "")).getToken();
+  }
+}

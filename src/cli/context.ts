@@ -1,0 +1,30 @@
+import type { Signal } from "./exit-codes.js";
+
+/** What a command may touch: its streams, the real environment, and the run's interruption signal. */
+export interface CommandContext {
+  /** The real environment (`.env` is read on top of it by the command, into a copy). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdin: NodeJS.ReadableStream & {
+    isTTY?: boolean;
+    setRawMode?: (mode: boolean) => unknown;
+  };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Aborted on the first SIGINT or SIGTERM: in-flight work stops, cleanup runs. */
+  readonly signal: AbortSignal;
+  /** Which signal interrupted the run, if any. */
+  interruptedBy(): Signal | undefined;
+  /**
+   * What is left to do if the user insists (a second Ctrl-C ends the process at once): the demo
+   * names the tenant it has not deleted yet, so the user knows what to clean up by hand.
+   */
+  setPendingCleanup(note: string | undefined): void;
+}
+
+/** One CLI command: its name, a one-line summary for `passgrant --help`, and its runner. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  run(args: readonly string[], context: CommandContext): Promise<number>;
+}

@@ -1,0 +1,49 @@
+import type { PassgrantErrorCode } from "../errors.js";
+
+/**
+ * The CLI's exit codes, part of its interface for scripts (documented in the README).
+ * 130 and 143 follow the shell convention 128 + signal number.
+ */
+export const ExitCode = {
+  ok: 0,
+  /** A bug or an unexpected failure: rerun with --verbose for the stack. */
+  unexpected: 1,
+  /** Bad arguments or configuration: the message says what to fix. */
+  usage: 2,
+  /** The token endpoint refused the credentials or answered something unusable. */
+  auth: 3,
+  /** An API call answered an HTTP error. */
+  api: 4,
+  /** The network failed: connection, DNS, TLS or a timeout. */
+  network: 5,
+  /** Interrupted by SIGINT (Ctrl-C). */
+  interrupted: 130,
+  /** Terminated by SIGTERM. */
+  terminated: 143,
+} as const;
+
+export type Signal = "SIGINT" | "SIGTERM";
+
+const byCode: Record<PassgrantErrorCode, number> = {
+  ERR_CONFIG: ExitCode.usage,
+  ERR_INSECURE_TRANSPORT: ExitCode.usage,
+  ERR_OAUTH: ExitCode.auth,
+  ERR_TOKEN_RESPONSE: ExitCode.auth,
+  ERR_HTTP: ExitCode.api,
+  ERR_NETWORK: ExitCode.network,
+  ERR_TLS: ExitCode.network,
+  ERR_TIMEOUT: ExitCode.network,
+  ERR_ABORTED: ExitCode.interrupted,
+};
+
+export function exitCodeForSignal(signal: Signal): number {
+  return signal === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+/** The exit code for an error; a signal that interrupted the run takes precedence. */
+export function exitCodeFor(error: unknown, interruptedBy?: Signal): number {
+  if (interruptedBy) return exitCodeForSignal(interruptedBy);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && code in byCode) return byCode[code as PassgrantErrorCode];
+  return ExitCode.unexpected;
+}

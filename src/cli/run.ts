@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { configVariables } from "../config/index.js";
+import { PassgrantError } from "../errors.js";
+import { redact } from "../redact.js";
+import { UsageError } from "./args.js";
+import { demoCommand } from "./commands/demo.js";
+import { sandboxCommand } from "./commands/sandbox.js";
+import { tenantsCommand } from "./commands/tenants.js";
+import { tokenCommand } from "./commands/token.js";
+import type { Command, CommandContext } from "./context.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+
+export const commands: readonly Command[] = [
+  demoCommand,
+  tokenCommand,
+  tenantsCommand,
+  sandboxCommand,
+];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const variables = Object.entries(configVariables)
+    .map(([name, { summary }]) => `  ${name.padEnd(18)} ${summary}`)
+    .join("\n");
+  return `Usage: passgrant <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
+
+Run \`passgrant <command> --help\` for a command's options. Every command takes
+--verbose (request log on stderr, secrets redacted), --env-file FILE and --help.
+
+Configuration (environment variables; a .env file in the current directory is read too,
+and the real environment wins over it):
+${variables}
+
+Exit codes:
+  0    success
+  1    unexpected error (a bug: rerun with --verbose for the stack)
+  2    bad usage or configuration (the message lists every problem)
+  3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense
+  4    an API call failed with an HTTP error
+  5    network failure: connection, DNS, TLS certificate or timeout
+  130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM)`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/**
+ * Runs one CLI invocation and returns its exit code. Never throws: errors are reported here, as
+ * one message for a user's mistake or a platform's refusal, with a stack only for the unexpected
+ * and only with --verbose. Messages are redacted once more on the way out.
+ */
+export async function run(argv: readonly string[], context: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  const verbose = argv.includes("--verbose") || argv.includes("-v");
+  const fail = (line: string) => context.stderr.write(`passgrant: ${redact(line)}\n`);
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      (name === undefined ? context.stderr : context.stdout).write(`${usage()}\n`);
+      return name === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    if (name === "--version") {
+      context.stdout.write(`${version()}\n`);
+      return ExitCode.ok;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command) {
+      throw new UsageError(
+        `Unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(", ")}.`,
+      );
+    }
+    return await command.run(rest, context);
+  } catch (error) {
+    const interrupted = context.interruptedBy();
+    if (interrupted) {
+      fail(`interrupted by ${interrupted}`);
+    } else if (error instanceof PassgrantError) {
+      fail(error.message);
+      if (verbose && error.cause instanceof Error) fail(`caused by: ${error.cause.message}`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      fail(`unexpected error: ${message}`);
+      if (verbose && error instanceof Error && error.stack) fail(error.stack);
+      else fail("this is likely a bug in passgrant; rerun with --verbose to see the stack trace");
+    }
+    return exitCodeFor(error, interrupted);
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  bearerAuth,
+  createTokenProvider,
+  type Grant,
+  type TokenProvider,
+  type TokenStore,
+} from "../auth/index.js";
+import { createMsxClient, type MsxClient } from "../client/msx.js";
+import type { PlatformConfig } from "../config/index.js";
+import { createTransport, type Transport } from "../transport/index.js";
+import type { Logger } from "./logger.js";
+
+/** A configured platform: one transport shared by the token provider and the API client. */
+export interface PlatformSession {
+  readonly config: PlatformConfig;
+  readonly transport: Transport;
+  readonly provider: TokenProvider;
+  readonly client: MsxClient;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Default: the password grant with the configured user. */
+  grant?: Grant;
+  store?: TokenStore;
+  storeKey?: string;
+}
+
+/** The password grant with the configured user (RFC 6749 §4.3). */
+export function passwordGrant(config: PlatformConfig): Grant {
+  return { type: "password", username: config.username ?? "", password: config.password ?? "" };
+}
+
+/**
+ * Wires transport, token provider and typed client for one platform. With --verbose every
+ * request is logged as method, redacted URL, status and duration; token events show which grant
+ * ran or that the cache answered. Never a header, a body or a token.
+ */
+export function openSession(
+  config: PlatformConfig,
+  log: Logger,
+  options: SessionOptions = {},
+): PlatformSession {
+  const transport = createTransport({
+    timeoutMs: config.timeoutMs,
+    ...(config.caFile ? { caFile: config.caFile } : {}),
+    insecureTls: config.insecureTls,
+    onWarning: (message) => log.warn(message),
+    onResponse: ({ method, url, status, durationMs }) =>
+      log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
+    onRequestError: ({ method, url, error, durationMs }) =>
+      log.debug(`${method} ${url} -> ${error.code} (${Math.round(durationMs)} ms)`),
+  });
+  const provider = createTokenProvider({
+    tokenUrl: config.tokenUrl,
+    clientId: config.clientId,
+    ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
+    clientAuth: config.clientAuth,
+    grant: options.grant ?? passwordGrant(config),
+    ...(config.scope ? { scope: config.scope } : {}),
+    fetch: transport.fetch,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.storeKey ? { storeKey: options.storeKey } : {}),
+    onEvent: (event) => {
+      switch (event.type) {
+        case "grant":
+          log.debug(`token: requesting a token (grant ${event.grantType})`);
+          break;
+        case "token":
+          log.debug(`token: obtained (grant ${event.grantType})`);
+          break;
+        case "cache-hit":
+          log.debug("token: reused the cached token");
+          break;
+        case "refresh-failed":
+          log.debug(`token: refresh failed (${event.error.code}), running the original grant`);
+          break;
+        case "warning":
+          log.warn(event.message);
+          break;
+      }
+    },
+  });
+  const client = createMsxClient({
+    baseUrl: config.baseUrl,
+    fetch: transport.fetch,
+    middleware: [bearerAuth(provider)],
+  });
+  return { config, transport, provider, client, close: () => transport.close() };
+}

@@ -1,0 +1,120 @@
+import { PassgrantError } from "../errors.js";
+
+/** Who was called, for error messages: method and a redacted URL. */
+export interface RequestTarget {
+  method: string;
+  /** Already redacted (see `redactUrl`). */
+  url: string;
+}
+
+/**
+ * The server answered with an HTTP status the caller cannot use. Carries the request id or
+ * correlation header when the server sent one, so a person can quote it to the platform team.
+ */
+export class HttpError extends PassgrantError {
+  readonly status: number;
+  readonly method: string;
+  /** Redacted. */
+  readonly url: string;
+  readonly requestId?: string;
+  /** A short, redacted excerpt of the response body. */
+  readonly body?: string;
+
+  constructor(
+    init: RequestTarget & { status: number; requestId?: string; body?: string; hint?: string },
+    options?: { cause?: unknown },
+  ) {
+    const parts = [`${init.method} ${init.url} answered HTTP ${init.status}`];
+    if (init.requestId) parts.push(`(request id ${init.requestId})`);
+    let message = parts.join(" ");
+    if (init.body) message += `: ${init.body}`;
+    if (init.hint) message += `. ${init.hint}`;
+    super("ERR_HTTP", message, options);
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    if (init.requestId !== undefined) this.requestId = init.requestId;
+    if (init.body !== undefined) this.body = init.body;
+  }
+}
+
+/** The request did not complete within the transport's `timeoutMs`. */
+export class TimeoutError extends PassgrantError {
+  readonly method: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+
+  constructor(init: RequestTarget & { timeoutMs: number }, options?: { cause?: unknown }) {
+    super(
+      "ERR_TIMEOUT",
+      `${init.method} ${init.url} did not complete within ${init.timeoutMs} ms. ` +
+        "Check that the server is reachable and healthy, or raise timeoutMs (MSX_TIMEOUT_MS).",
+      options,
+    );
+    this.method = init.method;
+    this.url = init.url;
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+/** The caller aborted the request through its own AbortSignal. */
+export class AbortedError extends PassgrantError {
+  constructor(init: RequestTarget, options?: { cause?: unknown }) {
+    super("ERR_ABORTED", `${init.method} ${init.url} was aborted by the caller.`, options);
+  }
+}
+
+/** The connection failed (refused, reset, DNS, proxy). `causeCode` is the system code if any. */
+export class NetworkError extends PassgrantError {
+  readonly method: string;
+  readonly url: string;
+  readonly causeCode?: string;
+
+  constructor(
+    init: RequestTarget & { reason: string; causeCode?: string; hint?: string },
+    options?: { cause?: unknown },
+  ) {
+    const hint = init.hint ? ` ${init.hint}` : "";
+    super("ERR_NETWORK", `${init.method} ${init.url} failed: ${init.reason}.${hint}`, options);
+    this.method = init.method;
+    this.url = init.url;
+    if (init.causeCode !== undefined) this.causeCode = init.causeCode;
+  }
+}
+
+/** The TLS handshake failed, most often because the server's certificate is not trusted. */
+export class TlsError extends PassgrantError {
+  readonly method: string;
+  readonly url: string;
+  readonly causeCode?: string;
+
+  constructor(
+    init: RequestTarget & { reason: string; causeCode?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      "ERR_TLS",
+      `${init.method} ${init.url} failed TLS verification: ${init.reason}. If the server uses a ` +
+        "lab or company CA, pass its PEM file as caFile (MSX_CA_FILE). Turning verification off " +
+        "(insecureTls / MSX_INSECURE_TLS) is a last resort.",
+      options,
+    );
+    this.method = init.method;
+    this.url = init.url;
+    if (init.causeCode !== undefined) this.causeCode = init.causeCode;
+  }
+}
+
+/** Credentials would travel over plain http:// to a host that is not loopback. */
+export class InsecureTransportError extends PassgrantError {
+  readonly url: string;
+
+  constructor(url: string) {
+    super(
+      "ERR_INSECURE_TRANSPORT",
+      `Refusing to send credentials over plain http:// to ${url}: anyone on the path could read ` +
+        "them. Use https://, or set allowInsecureHttp: true if this network is trusted.",
+    );
+    this.url = url;
+  }
+}

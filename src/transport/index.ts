@@ -1,0 +1,26 @@
+export type { DispatcherSet, ProxySetting } from "./dispatcher.js";
+export {
+  AbortedError,
+  HttpError,
+  InsecureTransportError,
+  NetworkError,
+  type RequestTarget,
+  TimeoutError,
+  TlsError,
+} from "./errors.js";
+export { isLoopbackHost } from "./loopback.js";
+export { mapFetchError } from "./map-fetch-error.js";
+export {
+  excerpt,
+  httpErrorFromResponse,
+  type LimitedText,
+  readTextLimited,
+  requestIdOf,
+} from "./response-body.js";
+export {
+  createTransport,
+  DEFAULT_TIMEOUT_MS,
+  INSECURE_TLS_WARNING,
+  type Transport,
+  type TransportOptions,
+} from "./transport.js";

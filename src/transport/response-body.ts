@@ -1,0 +1,91 @@
+import { redact, redactUrl } from "../redact.js";
+import { HttpError } from "./errors.js";
+
+/** Headers platforms use to correlate a request with their logs, most specific first. */
+const REQUEST_ID_HEADERS = [
+  "x-request-id",
+  "x-correlation-id",
+  "x-b3-traceid",
+  "traceparent",
+  "x-amzn-requestid",
+  "x-amz-request-id",
+  "request-id",
+  "x-trace-id",
+];
+
+/** The request or correlation id the server sent, if any. */
+export function requestIdOf(headers: Headers): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers.get(name);
+    if (value) return value.slice(0, 128);
+  }
+  return undefined;
+}
+
+/** A body read with a size cap. `truncated` means there was more than `maxBytes`. */
+export interface LimitedText {
+  text: string;
+  truncated: boolean;
+}
+
+/**
+ * Reads at most `maxBytes` of a body and cancels the rest, so a hostile or broken server cannot
+ * make passgrant buffer an unbounded body.
+ */
+export async function readTextLimited(response: Response, maxBytes: number): Promise<LimitedText> {
+  if (!response.body) return { text: "", truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - size));
+      size = maxBytes;
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: Buffer.concat(chunks, size).toString("utf8"), truncated };
+}
+
+/** A one-line, redacted excerpt of a body for error messages. */
+export function excerpt(
+  text: string,
+  secrets: Iterable<string | undefined> = [],
+  max = 200,
+): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const shown = redact(flat, secrets);
+  return shown.length > max ? `${shown.slice(0, max)}…` : shown;
+}
+
+/**
+ * Builds an {@link HttpError} from a response the caller cannot use (for example an
+ * openapi-fetch `{ error, response }` result): status, method, redacted URL, request id and a
+ * short redacted body excerpt. Consumes the body unless it was already read.
+ */
+export async function httpErrorFromResponse(
+  response: Response,
+  options: { method?: string; url?: string; secrets?: Iterable<string>; hint?: string } = {},
+): Promise<HttpError> {
+  let body: string | undefined;
+  if (!response.bodyUsed) {
+    const { text } = await readTextLimited(response, 4096).catch(() => ({ text: "" }));
+    body = text ? excerpt(text, options.secrets) : undefined;
+  }
+  const requestId = requestIdOf(response.headers);
+  return new HttpError({
+    status: response.status,
+    method: options.method ?? "GET",
+    url: redactUrl(options.url ?? response.url),
+    ...(requestId ? { requestId } : {}),
+    ...(body ? { body } : {}),
+    ...(options.hint ? { hint: options.hint } : {}),
+  });
+}

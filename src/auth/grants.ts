@@ -1,0 +1,82 @@
+import type { components } from "../../generated/msx.js";
+import { ConfigError } from "../errors.js";
+import type { Grant } from "./types.js";
+
+/** The platform's extension grant (RFC 6749 §4.5): `access_token` + `tenant_id` or `tenant_name`. */
+export const GRANT_SWITCH_TENANT = "urn:cisco:nfv:oauth:grant-type:switch-tenant";
+/** The platform's extension grant (RFC 6749 §4.5): `access_token` + `switch_username`. */
+export const GRANT_SWITCH_USER = "urn:cisco:nfv:oauth:grant-type:switch-user";
+
+/** The token request form, typed from the spec's `TokenRequest` (extension grants may add more). */
+export type TokenRequestForm = components["schemas"]["TokenRequest"] & Record<string, string>;
+
+/** The form members a grant contributes, with what must be masked in logs and errors. */
+export interface GrantRequest {
+  grantType: string;
+  parameters: Record<string, string>;
+  secrets: string[];
+}
+
+/** The form for `grant`: RFC 6749 §4.3.2 (password), §4.4.2 (client credentials), §4.5 (extension). */
+export function grantRequest(grant: Grant): GrantRequest {
+  if (grant.type === "password") {
+    const { username, password } = grant as { username?: unknown; password?: unknown };
+    const problems: string[] = [];
+    if (typeof username !== "string" || username === "") {
+      problems.push("The password grant needs a username (MSX_USERNAME).");
+    }
+    if (typeof password !== "string" || password === "") {
+      problems.push("The password grant needs a password (MSX_PASSWORD, or --password-stdin).");
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return {
+      grantType: "password",
+      parameters: { username: username as string, password: password as string },
+      secrets: [password as string],
+    };
+  }
+  if (grant.type === "client_credentials") {
+    return { grantType: "client_credentials", parameters: {}, secrets: [] };
+  }
+  if (typeof grant.type !== "string" || grant.type === "" || grant.type === "refresh_token") {
+    throw new ConfigError(
+      `grant.type must be "password", "client_credentials" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
+        "Refresh tokens are used automatically; they are not a starting grant.",
+    );
+  }
+  const parameters = "parameters" in grant && grant.parameters ? { ...grant.parameters } : {};
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value !== "string") {
+      throw new ConfigError(`grant.parameters.${name} must be a string.`);
+    }
+  }
+  const secrets = ["access_token", "refresh_token", "password", "client_secret", "assertion"]
+    .map((name) => parameters[name])
+    .filter((value): value is string => typeof value === "string");
+  return { grantType: grant.type, parameters, secrets };
+}
+
+/** The refresh request of RFC 6749 §6. */
+export function refreshRequest(refreshToken: string): GrantRequest {
+  return {
+    grantType: "refresh_token",
+    parameters: { refresh_token: refreshToken },
+    secrets: [refreshToken],
+  };
+}
+
+/** Builds the token request form; `undefined` members are dropped, never sent as "undefined". */
+export function buildForm(
+  request: GrantRequest,
+  scope: string | readonly string[] | undefined,
+): URLSearchParams {
+  const form: TokenRequestForm = { grant_type: request.grantType, ...request.parameters };
+  const scopeText = typeof scope === "string" ? scope : scope?.join(" ");
+  // RFC 6749 §3.3: scope is a space-delimited list. §6: a refresh may narrow it; omit to keep it.
+  if (scopeText && request.grantType !== "refresh_token") form.scope = scopeText;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(form)) {
+    if (value !== undefined) params.set(name, value);
+  }
+  return params;
+}

@@ -1,0 +1,24 @@
+export { REDACTED, redact, redactUrl } from "../redact.js";
+export {
+  AbortedError,
+  HttpError,
+  InsecureTransportError,
+  NetworkError,
+  TimeoutError,
+  TlsError,
+} from "../transport/errors.js";
+export { bearerAuth } from "./bearer-middleware.js";
+export { basicAuthorization, CLIENT_AUTH_METHODS, formEncode } from "./client-auth.js";
+export { OAuthError, TokenResponseError } from "./errors.js";
+export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./grants.js";
+export { createTokenProvider, DEFAULT_RENEW_SKEW_MS } from "./token-provider.js";
+export { MAX_TOKEN_RESPONSE_BYTES } from "./token-response.js";
+export type {
+  ClientAuthMethod,
+  Grant,
+  TokenEvent,
+  TokenProvider,
+  TokenProviderOptions,
+  TokenSet,
+  TokenStore,
+} from "./types.js";

@@ -1,0 +1,285 @@
+import { ConfigError, type PassgrantError } from "../errors.js";
+import { redactUrl } from "../redact.js";
+import { InsecureTransportError } from "../transport/errors.js";
+import { createTransport, isInsecureOrigin } from "../transport/transport.js";
+import { checkClientAuthMethod } from "./client-auth.js";
+import { OAuthError } from "./errors.js";
+import {
+  GRANT_SWITCH_TENANT,
+  GRANT_SWITCH_USER,
+  type GrantRequest,
+  grantRequest,
+  refreshRequest,
+} from "./grants.js";
+import { singleFlight } from "./single-flight.js";
+import { requestToken, type TokenEndpoint } from "./token-request.js";
+import type {
+  TokenEvent,
+  TokenProvider,
+  TokenProviderOptions,
+  TokenSet,
+  TokenStore,
+} from "./types.js";
+
+export const DEFAULT_RENEW_SKEW_MS = 60_000;
+
+/** A provider's settings once validated; switch grants derive new ones from it. */
+interface ProviderConfig {
+  endpoint: Omit<TokenEndpoint, "warn">;
+  /** The original grant, built when needed (switch grants use the parent's current token). */
+  grant: () => Promise<GrantRequest>;
+  renewSkewMs: number;
+  clock: () => number;
+  store?: TokenStore | undefined;
+  storeKey: string;
+  onEvent?: ((event: TokenEvent) => void) | undefined;
+}
+
+/**
+ * Creates a provider that owns one identity's token: obtains it with `grant`, caches it (in
+ * memory and in `store`), renews it before it expires (by refresh token when one was issued,
+ * RFC 6749 §6; by the original grant otherwise or when the refresh is refused), and shares one
+ * in-flight request among any number of concurrent callers.
+ *
+ * The password grant (RFC 6749 §4.3) is deprecated by the OAuth 2.0 Security BCP (RFC 9700
+ * §2.4); platforms like MSX still require it. Prefer `client_credentials` where it fits.
+ */
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  return buildProvider(resolveConfig(options));
+}
+
+function resolveConfig(options: TokenProviderOptions): ProviderConfig {
+  const problems: string[] = [];
+  let tokenUrl: URL | undefined;
+  try {
+    tokenUrl = new URL(String(options.tokenUrl));
+    if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") throw new Error();
+  } catch {
+    problems.push(
+      `tokenUrl must be an absolute https URL such as https://msx.example.com/idm/v2/token (MSX_TOKEN_URL), got ${JSON.stringify(redactUrl(String(options.tokenUrl)))}.`,
+    );
+  }
+  if (typeof options.clientId !== "string" || options.clientId === "") {
+    problems.push("clientId is required (MSX_CLIENT_ID).");
+  }
+  const clientAuth = checkClientAuthMethod(options.clientAuth ?? "basic");
+  if (clientAuth !== "none" && !options.clientSecret) {
+    problems.push(
+      `clientSecret is required with clientAuth "${clientAuth}" (MSX_CLIENT_SECRET); use clientAuth "none" for a public client.`,
+    );
+  }
+  const renewSkewMs = options.renewSkewMs ?? DEFAULT_RENEW_SKEW_MS;
+  if (!Number.isFinite(renewSkewMs) || renewSkewMs < 0) {
+    problems.push(`renewSkewMs must be a number >= 0, got ${String(options.renewSkewMs)}.`);
+  }
+  if (problems.length > 0 || !tokenUrl) throw new ConfigError(problems);
+  if (isInsecureOrigin(tokenUrl) && options.allowInsecureHttp !== true) {
+    throw new InsecureTransportError(redactUrl(tokenUrl));
+  }
+  const initial = grantRequest(options.grant); // validates the grant up front
+  const username = initial.grantType === "password" ? initial.parameters.username : undefined;
+  const fetch =
+    options.fetch ??
+    createTransport(options.allowInsecureHttp ? { allowInsecureHttp: true } : {}).fetch;
+  return {
+    endpoint: {
+      tokenUrl: tokenUrl.href,
+      clientId: options.clientId,
+      clientSecret: clientAuth === "none" ? undefined : options.clientSecret,
+      clientAuth,
+      scope: options.scope,
+      fetch,
+      clock: options.clock ?? Date.now,
+    },
+    grant: async () => grantRequest(options.grant),
+    renewSkewMs,
+    clock: options.clock ?? Date.now,
+    store: options.store,
+    storeKey:
+      options.storeKey ??
+      `passgrant:${options.clientId}@${redactUrl(tokenUrl)}#${initial.grantType}${username ? `:${username}` : ""}`,
+    onEvent: options.onEvent,
+  };
+}
+
+function buildProvider(config: ProviderConfig): TokenProvider {
+  let current: TokenSet | undefined;
+  /** An access token the API rejected; never handed out again, even if a store returns it. */
+  let rejected: string | undefined;
+  const { clock, store, storeKey } = config;
+
+  const emit = (event: TokenEvent) => {
+    try {
+      config.onEvent?.(event);
+    } catch {
+      // An observer's failure must not break authentication.
+    }
+  };
+  const warn = (code: string, message: string) => emit({ type: "warning", code, message });
+  const endpoint: TokenEndpoint = { ...config.endpoint, warn };
+
+  const usable = (token: TokenSet | undefined): token is TokenSet =>
+    token !== undefined &&
+    token.accessToken !== rejected &&
+    (token.expiresAt === undefined || clock() < renewAt(token, config.renewSkewMs));
+
+  const send = async (request: GrantRequest): Promise<TokenSet> => {
+    emit({ type: "grant", grantType: request.grantType });
+    const token = await requestToken(endpoint, request);
+    emit({
+      type: "token",
+      grantType: request.grantType,
+      ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+    });
+    return token;
+  };
+
+  /** RFC 6749 §6 refresh; on refusal, the original grant. */
+  const obtain = async (refreshToken: string | undefined): Promise<TokenSet> => {
+    if (refreshToken) {
+      try {
+        const token = await send(refreshRequest(refreshToken));
+        // §6: the server MAY issue a new refresh token; if it does not, the old one stays valid.
+        return token.refreshToken ? token : { ...token, refreshToken };
+      } catch (error) {
+        // invalid_client will fail the original grant too: surface it instead.
+        if (!(error instanceof OAuthError) || error.error === "invalid_client") throw error;
+        emit({ type: "refresh-failed", error: error as PassgrantError });
+      }
+    }
+    return send(await config.grant());
+  };
+
+  const renew = async (): Promise<TokenSet> => {
+    // Inside the store's lock: another process may have renewed while we waited for it.
+    const stored = store ? await loadSafely(store, storeKey, warn) : undefined;
+    if (usable(stored)) {
+      current = stored;
+      emit({ type: "cache-hit" });
+      return stored;
+    }
+    const token = await obtain((stored ?? current)?.refreshToken);
+    current = token;
+    rejected = undefined;
+    if (store) await saveSafely(store, storeKey, token, warn);
+    return token;
+  };
+
+  const renewOnce = singleFlight(() =>
+    store?.withLock ? store.withLock(storeKey, renew) : renew(),
+  );
+
+  const provider: TokenProvider = {
+    async getToken() {
+      if (usable(current)) {
+        emit({ type: "cache-hit" });
+        return current;
+      }
+      return renewOnce();
+    },
+    async getAccessToken() {
+      return (await provider.getToken()).accessToken;
+    },
+    invalidate(accessToken) {
+      if (!current) return;
+      if (accessToken !== undefined && accessToken !== current.accessToken) return;
+      rejected = current.accessToken;
+    },
+    async switchTenant(target) {
+      const parameters = tenantParameters(target);
+      const key =
+        "tenantId" in target ? `tenant:${target.tenantId}` : `tenant-name:${target.tenantName}`;
+      return derive(GRANT_SWITCH_TENANT, parameters, key);
+    },
+    async switchUser(username) {
+      if (typeof username !== "string" || username === "") {
+        throw new ConfigError("switchUser needs the username to switch to.");
+      }
+      return derive(GRANT_SWITCH_USER, { switch_username: username }, `user:${username}`);
+    },
+  };
+
+  /** A provider for the identity a switch grant yields; its grant uses our current token. */
+  async function derive(
+    grantType: string,
+    parameters: Record<string, string>,
+    key: string,
+  ): Promise<TokenProvider> {
+    const child = buildProvider({
+      ...config,
+      grant: async () => {
+        const accessToken = await provider.getAccessToken();
+        return {
+          grantType,
+          parameters: { access_token: accessToken, ...parameters },
+          secrets: [accessToken],
+        };
+      },
+      storeKey: `${storeKey}>${key}`,
+    });
+    await child.getToken(); // switch now, so a refused switch fails here, not at first use
+    return child;
+  }
+
+  return provider;
+}
+
+function tenantParameters(
+  target: { tenantId: string } | { tenantName: string },
+): Record<string, string> {
+  if ("tenantId" in target && typeof target.tenantId === "string" && target.tenantId) {
+    return { tenant_id: target.tenantId };
+  }
+  if ("tenantName" in target && typeof target.tenantName === "string" && target.tenantName) {
+    return { tenant_name: target.tenantName };
+  }
+  throw new ConfigError("switchTenant needs { tenantId } or { tenantName }.");
+}
+
+/** When to renew: `skew` before expiry, but never earlier than half the token's lifetime. */
+function renewAt(token: TokenSet, skewMs: number): number {
+  const expiresAt = token.expiresAt ?? Number.POSITIVE_INFINITY;
+  const lifetimeMs = Number(token.raw.expires_in) * 1000;
+  const skew =
+    Number.isFinite(lifetimeMs) && lifetimeMs > 0 ? Math.min(skewMs, lifetimeMs / 2) : skewMs;
+  return expiresAt - skew;
+}
+
+async function loadSafely(
+  store: TokenStore,
+  key: string,
+  warn: (code: string, message: string) => void,
+): Promise<TokenSet | undefined> {
+  try {
+    const token = await store.load(key);
+    return token && typeof token.accessToken === "string" && token.accessToken ? token : undefined;
+  } catch (error) {
+    warn(
+      "store_load_failed",
+      `The token store could not load (${describe(error)}); requesting a new token.`,
+    );
+    return undefined;
+  }
+}
+
+async function saveSafely(
+  store: TokenStore,
+  key: string,
+  token: TokenSet,
+  warn: (code: string, message: string) => void,
+): Promise<void> {
+  try {
+    await store.save(key, token);
+  } catch (error) {
+    warn(
+      "store_save_failed",
+      `The token store could not save (${describe(error)}); the token is kept in memory.`,
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const name = (error as { name?: unknown })?.name;
+  return typeof code === "string" ? code : typeof name === "string" ? name : "unknown error";
+}

@@ -1,0 +1,262 @@
+import { z } from "zod";
+import type { components } from "../../generated/msx.js";
+import { redactUrl } from "../redact.js";
+import { HttpError } from "../transport/errors.js";
+import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
+import { OAuthError, TokenResponseError } from "./errors.js";
+import type { TokenSet } from "./types.js";
+
+type AccessToken = components["schemas"]["AccessToken"];
+
+/** Token responses are a few kilobytes; anything past this is not one. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * RFC 6749 §5.1, with the tolerance real servers need: `expires_in` may be a numeric string,
+ * optional members may be `null`. Unknown members pass through (the platform adds `tenantId`,
+ * `roles`, ...). Values never reach error messages: only paths and expected types do.
+ */
+const tokenResponseSchema = z.looseObject({
+  access_token: z.string().min(1, "must be a non-empty string"),
+  token_type: z.string().nullish(),
+  expires_in: z
+    .union([z.number().finite().nonnegative(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/)])
+    .nullish(),
+  refresh_token: z.string().nullish(),
+  scope: z.string().nullish(),
+});
+
+// The members validated here are members of the spec's AccessToken (types flow from the spec).
+type ValidatedKeys = Exclude<keyof z.infer<typeof tokenResponseSchema>, number | symbol>;
+const keysAreInSpec: ValidatedKeys extends keyof AccessToken ? true : never = true;
+void keysAreInSpec;
+
+/** What parsing needs from the request that produced the response. */
+export interface TokenResponseContext {
+  tokenUrl: string;
+  /** Epoch ms when the request was sent; `expires_in` counts from about then. */
+  requestedAt: number;
+  /** Values to mask in excerpts and descriptions. */
+  secrets: readonly string[];
+  /** Appended to an `OAuthError` or 401 `HttpError` message, by error code. */
+  hintFor: (error: string, status: number) => string | undefined;
+  warn: (code: string, message: string) => void;
+}
+
+/**
+ * Turns a token endpoint response into a {@link TokenSet}, or throws a typed error:
+ * `OAuthError` for RFC 6749 §5.2 error bodies (any status, including a 200 with an `error`
+ * member) and the platform's `{ code, message }`; `HttpError` for other failures;
+ * `TokenResponseError` for a 2xx that is not a usable token response.
+ */
+export async function parseTokenResponse(
+  response: Response,
+  context: TokenResponseContext,
+): Promise<TokenSet> {
+  const status = response.status;
+  const requestId = requestIdOf(response.headers);
+  const contentType = (response.headers.get("content-type") ?? "").toLowerCase();
+  const shown = (text: string) => excerpt(text, context.secrets);
+  const fail = (problem: string, body?: string, hint?: string) =>
+    new TokenResponseError({
+      problem,
+      status,
+      ...(body ? { excerpt: shown(body) } : {}),
+      ...(requestId ? { requestId } : {}),
+      ...(hint ? { hint } : {}),
+    });
+
+  let body: { text: string; truncated: boolean };
+  try {
+    body = await readTextLimited(response, MAX_TOKEN_RESPONSE_BYTES);
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "Error";
+    throw fail(`the body could not be read (${name}); the connection broke or timed out`);
+  }
+  const json = body.truncated ? NOT_JSON : tryParseJson(body.text);
+
+  if (!response.ok) {
+    const oauth = json.ok ? oauthErrorFields(json.value) : undefined;
+    if (oauth) throw oauthError(oauth, status, requestId, context);
+    const hint = looksLikeHtml(body.text, contentType)
+      ? HTML_HINT
+      : context.hintFor(status === 401 ? "invalid_client" : "", status);
+    throw new HttpError({
+      status,
+      method: "POST",
+      url: redactUrl(context.tokenUrl),
+      ...(requestId ? { requestId } : {}),
+      ...(body.text.trim() ? { body: shown(body.text) } : {}),
+      ...(hint ? { hint } : {}),
+    });
+  }
+
+  if (body.truncated) {
+    throw fail(`the body is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes, not a token response`);
+  }
+  if (body.text.trim() === "") throw fail("the body is empty");
+  if (!json.ok) {
+    if (looksLikeHtml(body.text, contentType)) {
+      throw fail("an HTML page instead of JSON", body.text, HTML_HINT);
+    }
+    throw fail("the body is not valid JSON (truncated or garbled)", body.text);
+  }
+  if (!isPlainObject(json.value)) {
+    throw fail(`expected a JSON object, got ${describeJson(json.value)}`);
+  }
+  const oauth = oauthErrorFields(json.value, { requireRfcError: true });
+  if (oauth) throw oauthError(oauth, status, requestId, context);
+
+  if (!/\bjson\b|\+json\b/.test(contentType)) {
+    context.warn(
+      "content_type_not_json",
+      `The token response is JSON served as ${JSON.stringify(contentType || "no content type")}; accepted.`,
+    );
+  }
+  const parsed = tokenResponseSchema.safeParse(json.value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
+    );
+    throw fail(
+      `the JSON does not match RFC 6749 §5.1 (${problems.join("; ")})`,
+      undefined,
+      "access_token must be a non-empty string",
+    );
+  }
+  return normalise(parsed.data, json.value as AccessToken, context, fail);
+}
+
+function normalise(
+  data: z.infer<typeof tokenResponseSchema>,
+  raw: AccessToken,
+  context: TokenResponseContext,
+  fail: (problem: string) => TokenResponseError,
+): TokenSet {
+  for (const member of ["token_type", "expires_in", "refresh_token", "scope"] as const) {
+    if (data[member] === null) {
+      context.warn("null_member", `The token response has "${member}": null; treated as absent.`);
+    }
+  }
+  const tokenType = "Bearer";
+  if (data.token_type == null) {
+    context.warn("token_type_missing", 'The token response has no token_type; assuming "Bearer".');
+  } else if (data.token_type.toLowerCase() !== "bearer") {
+    throw fail(
+      `token_type ${JSON.stringify(data.token_type.slice(0, 40))} is not supported: passgrant sends Bearer tokens (RFC 6750)`,
+    );
+  } else if (data.token_type !== "Bearer" && data.token_type !== "bearer") {
+    // RFC 6749 §5.1: token_type is case-insensitive; unusual casing is tolerated, but reported.
+    context.warn(
+      "token_type_case",
+      `token_type ${JSON.stringify(data.token_type)} read as "Bearer".`,
+    );
+  }
+
+  let expiresAt: number | undefined;
+  if (data.expires_in == null) {
+    context.warn(
+      "expires_in_missing",
+      "The token response has no expires_in (RFC 6749 §5.1 recommends it); the token is kept until the API rejects it.",
+    );
+  } else {
+    if (typeof data.expires_in === "string") {
+      context.warn("expires_in_string", "expires_in is a string, not a number; read as a number.");
+    }
+    expiresAt = context.requestedAt + Number(data.expires_in) * 1000;
+  }
+
+  return {
+    accessToken: data.access_token,
+    tokenType,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(data.refresh_token ? { refreshToken: data.refresh_token } : {}),
+    ...(data.scope ? { scope: data.scope } : {}),
+    raw: { ...raw },
+  };
+}
+
+const HTML_HINT =
+  "tokenUrl should be the OAuth2 token endpoint (for MSX, https://<host>/idm/v2/token), not a " +
+  "login page; a proxy or SSO portal may also be intercepting the request";
+
+interface OAuthErrorFields {
+  error: string;
+  errorDescription?: string;
+  errorUri?: string;
+}
+
+/** RFC 6749 §5.2 `error` body, or (unless `requireRfcError`) the platform's `{ code, message }`. */
+function oauthErrorFields(
+  value: unknown,
+  { requireRfcError = false } = {},
+): OAuthErrorFields | undefined {
+  if (!isPlainObject(value)) return undefined;
+  if (typeof value.error === "string" && value.error) {
+    return {
+      error: value.error.slice(0, 100),
+      ...(typeof value.error_description === "string"
+        ? { errorDescription: value.error_description.slice(0, 500) }
+        : {}),
+      ...(typeof value.error_uri === "string" ? { errorUri: value.error_uri.slice(0, 500) } : {}),
+    };
+  }
+  if (requireRfcError) {
+    return value.error !== undefined && value.error !== null && !("access_token" in value)
+      ? { error: "invalid_response", errorDescription: "an error member that is not a string" }
+      : undefined;
+  }
+  if (typeof value.code === "string" && value.code) {
+    return {
+      error: value.code.slice(0, 100),
+      ...(typeof value.message === "string"
+        ? { errorDescription: value.message.slice(0, 500) }
+        : {}),
+    };
+  }
+  return undefined;
+}
+
+function oauthError(
+  fields: OAuthErrorFields,
+  status: number,
+  requestId: string | undefined,
+  context: TokenResponseContext,
+): OAuthError {
+  const hint = context.hintFor(fields.error, status);
+  return new OAuthError({
+    error: excerpt(fields.error, context.secrets, 100),
+    ...(fields.errorDescription
+      ? { errorDescription: excerpt(fields.errorDescription, context.secrets, 300) }
+      : {}),
+    ...(fields.errorUri ? { errorUri: excerpt(fields.errorUri, context.secrets, 300) } : {}),
+    status,
+    ...(requestId ? { requestId } : {}),
+    ...(hint ? { hint } : {}),
+  });
+}
+
+type JsonResult = { ok: true; value: unknown } | { ok: false };
+const NOT_JSON: JsonResult = { ok: false };
+
+function tryParseJson(text: string): JsonResult {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function looksLikeHtml(text: string, contentType: string): boolean {
+  return contentType.includes("html") || /^\s*<(!doctype|html|head|body|\?xml)/i.test(text);
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}

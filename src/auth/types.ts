@@ -1,0 +1,89 @@
+import type { PassgrantError } from "../errors.js";
+
+/**
+ * How the client authenticates to the token endpoint. Servers disagree, so it is a choice:
+ * - `basic` (default): HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1);
+ * - `basic-raw`: HTTP Basic of the raw `id:secret` (RFC 7617; what the MSX guide does);
+ * - `post`: `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post);
+ * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1).
+ */
+export type ClientAuthMethod = "basic" | "basic-raw" | "post" | "none";
+
+/** The grant a provider uses to obtain its first token (and again when a refresh is refused). */
+export type Grant =
+  | { type: "password"; username: string; password: string }
+  | { type: "client_credentials" }
+  | { type: string /* extension grant URI */; parameters?: Record<string, string> };
+
+/** A token response, normalised. JSON-serialisable, so a store can persist it as is. */
+export interface TokenSet {
+  accessToken: string;
+  /** `Bearer` (normalised from any casing). */
+  tokenType: string;
+  /** Epoch milliseconds; absent when the server sent no `expires_in`. */
+  expiresAt?: number;
+  refreshToken?: string;
+  scope?: string;
+  /** The full server response, extra members (`tenantId`, `roles`, ...) kept. */
+  raw: Record<string, unknown>;
+}
+
+/** A pluggable token cache (the CLI's on-disk cache implements it). */
+export interface TokenStore {
+  load(key: string): Promise<TokenSet | undefined>;
+  save(key: string, token: TokenSet): Promise<void>;
+  clear(key: string): Promise<void>;
+  /** Optional cross-process exclusion: the provider runs grant/refresh+save inside it. */
+  withLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** What a provider reports through `onEvent`. */
+export type TokenEvent =
+  /** A token request is about to be sent. */
+  | { type: "grant"; grantType: string }
+  /** A token was obtained. */
+  | { type: "token"; grantType: string; expiresAt?: number }
+  /** A refresh was refused; falling back to the original grant. */
+  | { type: "refresh-failed"; error: PassgrantError }
+  | { type: "cache-hit" }
+  /** A tolerated server deviation, or a store failure that did not stop the provider. */
+  | { type: "warning"; code: string; message: string };
+
+export interface TokenProviderOptions {
+  /** The token endpoint, e.g. `https://msx.example.com/idm/v2/token`. */
+  tokenUrl: string | URL;
+  clientId: string;
+  clientSecret?: string;
+  /** Default `basic`. */
+  clientAuth?: ClientAuthMethod;
+  grant: Grant;
+  /** RFC 6749 §3.3: sent space-separated. */
+  scope?: string | readonly string[];
+  /** Default: `createTransport().fetch`. Pass the same transport's fetch as the API client's. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Renew this long before expiry (capped at half the token's lifetime). Default 60 000 ms. */
+  renewSkewMs?: number;
+  /** Epoch milliseconds now; for tests. Default `Date.now`. */
+  clock?: () => number;
+  store?: TokenStore;
+  /** The key in `store`. Default: derived from token URL, client id, grant type and user. */
+  storeKey?: string;
+  onEvent?: (event: TokenEvent) => void;
+  /** Send credentials to a plain http:// token URL that is not loopback. Default false. */
+  allowInsecureHttp?: boolean;
+}
+
+export interface TokenProvider {
+  /** Cached, single-flight; renews before expiry. */
+  getToken(): Promise<TokenSet>;
+  getAccessToken(): Promise<string>;
+  /**
+   * Forgets the access token (keeps the refresh token for renewal). With `accessToken`, only if
+   * that is still the current one, so many requests failing with the same stale token renew once.
+   */
+  invalidate(accessToken?: string): void;
+  /** A new provider for the same user in another tenant (the platform's switch-tenant grant). */
+  switchTenant(target: { tenantId: string } | { tenantName: string }): Promise<TokenProvider>;
+  /** A new provider acting as another user (the platform's switch-user grant). */
+  switchUser(username: string): Promise<TokenProvider>;
+}

@@ -23,6 +23,14 @@ export {
   VIOLATION_HEADER,
   VIOLATION_STATUS,
 } from "./mock-msx.js";
+export {
+  expiredTokenThenRenewal,
+  invalidGrantOnRefresh,
+  type RenewalStory,
+  rateLimited,
+  serverError,
+  slowResponse,
+} from "./stories.js";
 export type {
   DocumentedStatus,
   OffSpecStatus,

@@ -1,0 +1,125 @@
+import type { ErrorObject } from "ajv";
+import type { components } from "../../generated/msx.js";
+
+/** The platform's error body for every non-token operation: `{ code, message }`. */
+export type PlatformError = components["schemas"]["Error"];
+/** The token endpoint's error body (RFC 6749 §5.2). */
+export type OAuthErrorBody = components["schemas"]["OAuthError"];
+
+/**
+ * A response the sandbox sends instead of an operation's result. Handlers throw it; the server
+ * writes it. The body is already shaped for the operation that failed (platform `Error` or
+ * RFC 6749 error), so the server never has to guess.
+ */
+export class SandboxProblem extends Error {
+  readonly status: number;
+  readonly body: PlatformError | OAuthErrorBody;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    body: PlatformError | OAuthErrorBody,
+    headers: Record<string, string> = {},
+  ) {
+    super("message" in body ? body.message : (body.error_description ?? body.error));
+    this.name = "SandboxProblem";
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+const CODES: Readonly<Record<number, string>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  408: "REQUEST_TIMEOUT",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+  431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  500: "INTERNAL_ERROR",
+  502: "BAD_GATEWAY",
+  503: "SERVICE_UNAVAILABLE",
+  504: "GATEWAY_TIMEOUT",
+};
+
+/** The platform-style error code for an HTTP status (`NOT_FOUND`, `INTERNAL_ERROR`, ...). */
+export function codeForStatus(status: number): string {
+  return CODES[status] ?? `HTTP_${status}`;
+}
+
+/** A platform `Error` response. */
+export function apiProblem(
+  status: number,
+  message: string,
+  options: { code?: string; headers?: Record<string, string> } = {},
+): SandboxProblem {
+  return new SandboxProblem(
+    status,
+    { code: options.code ?? codeForStatus(status), message },
+    options.headers,
+  );
+}
+
+/** An RFC 6749 §5.2 error response from the token endpoint. */
+export function oauthProblem(
+  status: number,
+  error: string,
+  description: string,
+  headers?: Record<string, string>,
+): SandboxProblem {
+  return new SandboxProblem(status, { error, error_description: description }, headers);
+}
+
+/**
+ * Turns openapi-backend's ajv errors into one sentence a person can act on, such as
+ * "query parameter pageSize must be <= 1000". ajv messages never echo the offending value, so
+ * nothing the caller sent (a password, say) can leak into the answer.
+ */
+export function describeValidationErrors(errors: readonly ErrorObject[]): string {
+  const parseError = errors.find((error) => error.keyword === "parse");
+  if (parseError) return `request body is not valid JSON: ${parseError.message ?? "parse error"}`;
+  const sentences = [...new Set(errors.map(describeValidationError))];
+  return sentences.slice(0, 3).join("; ");
+}
+
+function describeValidationError(error: ErrorObject): string {
+  const segments = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === "required" && typeof params.missingProperty === "string") {
+    return `${subject([...segments, params.missingProperty])} is required`;
+  }
+  if (error.keyword === "additionalProperties" && typeof params.additionalProperty === "string") {
+    return `${subject([...segments, params.additionalProperty])} is not supported by this operation`;
+  }
+  if (error.keyword === "enum" && Array.isArray(params.allowedValues)) {
+    return `${subject(segments)} must be one of: ${params.allowedValues.join(", ")}`;
+  }
+  return `${subject(segments)} ${error.message ?? "is invalid"}`;
+}
+
+function subject(segments: readonly string[]): string {
+  const [location, ...rest] = segments;
+  const name = rest.join(".");
+  switch (location) {
+    case "query":
+      return name ? `query parameter ${name}` : "the query string";
+    case "path":
+      return name ? `path parameter ${name}` : "the path";
+    case "header":
+      return name ? `header ${name}` : "the headers";
+    case "requestBody":
+      return name ? `request body field ${name}` : "request body";
+    case undefined:
+      return "the request";
+    default:
+      return `${location}${name ? `.${name}` : ""}`;
+  }
+}

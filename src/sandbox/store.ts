@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import type { components } from "../../generated/msx.js";
+
+type Tenant = components["schemas"]["Tenant"];
+type TenantCreate = components["schemas"]["TenantCreate"];
+type TenantUpdate = components["schemas"]["TenantUpdate"];
+
+/** A tenant as stored: the spec's model with its read-only fields writable by the store. */
+type StoredTenant = { -readonly [K in keyof Tenant]-?: Exclude<Tenant[K], undefined> } & {
+  numberOfChildren: number;
+  suspended: boolean;
+};
+
+/** Tenant properties `sortBy` accepts. */
+export const SORTABLE_FIELDS = [
+  "name",
+  "createdOn",
+  "modifiedOn",
+  "id",
+  "externalId",
+  "parentId",
+  "description",
+  "email",
+  "url",
+  "numberOfChildren",
+] as const satisfies readonly (keyof Tenant)[];
+export type SortField = (typeof SORTABLE_FIELDS)[number];
+
+export interface PageQuery {
+  readonly page: number;
+  readonly pageSize: number;
+  readonly parentId?: string;
+  readonly sortBy?: SortField;
+  readonly sortOrder: "asc" | "desc";
+}
+
+export type CreateResult =
+  | { readonly ok: true; readonly tenant: Tenant }
+  | { readonly ok: false; readonly reason: "parent-not-found" | "external-id-taken" };
+
+export type DeleteResult = "deleted" | "not-found" | "has-children";
+
+const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
+
+/**
+ * The sandbox's tenants, in memory. Every method runs to completion synchronously, so concurrent
+ * requests can interleave only between operations and no write is ever lost. The Map keeps
+ * creation order, which is the default listing order.
+ */
+export class TenantStore {
+  readonly #tenants = new Map<string, StoredTenant>();
+  readonly #idsByExternalId = new Map<string, string>();
+  readonly #clock: () => number;
+
+  constructor(clock: () => number) {
+    this.#clock = clock;
+  }
+
+  create(input: TenantCreate, id: string = randomUUID()): CreateResult {
+    const parentId = input.parentId ?? null;
+    const parent = parentId === null ? undefined : this.#tenants.get(parentId);
+    if (parentId !== null && !parent) return { ok: false, reason: "parent-not-found" };
+    const externalId = input.externalId ?? null;
+    if (externalId !== null && this.#idsByExternalId.has(externalId)) {
+      return { ok: false, reason: "external-id-taken" };
+    }
+    const now = new Date(this.#clock()).toISOString();
+    const tenant: StoredTenant = {
+      id,
+      name: input.name,
+      parentId,
+      externalId,
+      description: input.description ?? null,
+      url: input.url ?? null,
+      image: input.image ?? null,
+      email: input.email ?? null,
+      createdOn: now,
+      modifiedOn: now,
+      suspended: false,
+      numberOfChildren: 0,
+    };
+    this.#tenants.set(id, tenant);
+    if (externalId !== null) this.#idsByExternalId.set(externalId, id);
+    if (parent) parent.numberOfChildren += 1;
+    return { ok: true, tenant: { ...tenant } };
+  }
+
+  get(id: string): Tenant | undefined {
+    const tenant = this.#tenants.get(id);
+    return tenant && { ...tenant };
+  }
+
+  getByExternalId(externalId: string): Tenant | undefined {
+    const id = this.#idsByExternalId.get(externalId);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** The tenants with these ids, in the order asked, unknown ids and repeats left out. */
+  list(ids: readonly string[]): Tenant[] {
+    return [...new Set(ids)].flatMap((id) => this.get(id) ?? []);
+  }
+
+  page(query: PageQuery): { contents: Tenant[]; totalItems: number } {
+    let matching = [...this.#tenants.values()];
+    if (query.parentId !== undefined) {
+      matching = matching.filter((tenant) => tenant.parentId === query.parentId);
+    }
+    if (query.sortBy !== undefined) {
+      const field = query.sortBy;
+      const direction = query.sortOrder === "desc" ? -1 : 1;
+      // Array.prototype.sort is stable, so ties keep creation order.
+      matching.sort((a, b) => direction * compareValues(a[field], b[field]));
+    } else if (query.sortOrder === "desc") {
+      matching.reverse();
+    }
+    const start = query.page * query.pageSize;
+    return {
+      contents: matching.slice(start, start + query.pageSize).map((tenant) => ({ ...tenant })),
+      totalItems: matching.length,
+    };
+  }
+
+  /**
+   * Applies a TenantUpdate: a field left out keeps its value, an explicit `null` clears it.
+   * Returns undefined when there is no such tenant.
+   */
+  update(id: string, input: TenantUpdate): Tenant | undefined {
+    const tenant = this.#tenants.get(id);
+    if (!tenant) return undefined;
+    tenant.name = input.name;
+    if (input.description !== undefined) tenant.description = input.description;
+    if (input.url !== undefined) tenant.url = input.url;
+    if (input.image !== undefined) tenant.image = input.image;
+    if (input.email !== undefined) tenant.email = input.email;
+    tenant.modifiedOn = new Date(this.#clock()).toISOString();
+    return { ...tenant };
+  }
+
+  delete(id: string): DeleteResult {
+    const tenant = this.#tenants.get(id);
+    if (!tenant) return "not-found";
+    if (tenant.numberOfChildren > 0) return "has-children";
+    this.#tenants.delete(id);
+    if (tenant.externalId !== null) this.#idsByExternalId.delete(tenant.externalId);
+    const parent = tenant.parentId === null ? undefined : this.#tenants.get(tenant.parentId);
+    if (parent) parent.numberOfChildren -= 1;
+    return "deleted";
+  }
+
+  /** Tenants named exactly `name` (names need not be unique). */
+  findByName(name: string): Tenant[] {
+    return [...this.#tenants.values()].filter((t) => t.name === name).map((t) => ({ ...t }));
+  }
+
+  /** A copy of every tenant, in creation order. */
+  snapshot(): Tenant[] {
+    return [...this.#tenants.values()].map((tenant) => ({ ...tenant }));
+  }
+
+  get size(): number {
+    return this.#tenants.size;
+  }
+}
+
+/** Orders two property values; null sorts before any value. */
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return collator.compare(String(a), String(b));
+}

@@ -1,0 +1,139 @@
+import type { Context } from "openapi-backend";
+import type { components, operations } from "../../generated/msx.js";
+import { apiProblem } from "./errors.js";
+import type { SandboxHandler, SandboxResult } from "./exchange.js";
+import { hasPermission, type Permission } from "./roles.js";
+import { SORTABLE_FIELDS, type SortField, type TenantStore } from "./store.js";
+import type { Principal } from "./tokens.js";
+
+type Tenant = components["schemas"]["Tenant"];
+type TenantsPage = components["schemas"]["TenantsPage"];
+type TenantOperationId = Exclude<keyof operations, "getAccessToken">;
+type PathOf<K extends TenantOperationId> = operations[K]["parameters"]["path"];
+type QueryOf<K extends TenantOperationId> = NonNullable<operations[K]["parameters"]["query"]>;
+
+/**
+ * Handlers for the seven tenant operations. openapi-backend has already routed the request,
+ * checked the bearer token (the principal is `context.security.BearerAuth`) and validated the
+ * parameters and body against the spec, coercing query values to their schema types, so what is
+ * left here is the business rules.
+ */
+export function tenantHandlers(store: TenantStore): Record<TenantOperationId, SandboxHandler> {
+  return {
+    getTenantsPage(context) {
+      authorize(context, "tenants:read");
+      const query = context.request.query as QueryOf<"getTenantsPage">;
+      const sortBy = sortField(query.sortBy);
+      const sortOrder = query.sortOrder ?? "asc";
+      const { page, pageSize } = query;
+      const { contents, totalItems } = store.page({
+        page,
+        pageSize,
+        sortOrder,
+        ...(sortBy !== undefined && { sortBy }),
+        ...(query.parentId !== undefined && { parentId: query.parentId }),
+      });
+      const body: TenantsPage = {
+        page,
+        pageSize,
+        totalItems,
+        hasNext: (page + 1) * pageSize < totalItems,
+        hasPrevious: page > 0,
+        ...(sortBy !== undefined && { sortBy }),
+        sortOrder,
+        contents: contents.map((tenant) => view(tenant, query.showImage)),
+      };
+      return ok(200, body);
+    },
+
+    getTenantsList(context) {
+      authorize(context, "tenants:read");
+      const query = context.request.query as QueryOf<"getTenantsList">;
+      const tenants = store.list(query.ids ?? []);
+      return ok(
+        200,
+        tenants.map((tenant) => view(tenant, query.showImage)),
+      );
+    },
+
+    getTenant(context) {
+      authorize(context, "tenants:read");
+      const { id } = context.request.params as PathOf<"getTenant">;
+      const query = context.request.query as QueryOf<"getTenant">;
+      return ok(200, view(found(store.get(id), `no tenant has id ${id}`), query.showImage));
+    },
+
+    getTenantByExternalId(context) {
+      authorize(context, "tenants:read");
+      const { externalId } = context.request.params as PathOf<"getTenantByExternalId">;
+      const query = context.request.query as QueryOf<"getTenantByExternalId">;
+      const tenant = found(store.getByExternalId(externalId), "no tenant has that externalId");
+      return ok(200, view(tenant, query.showImage));
+    },
+
+    createTenant(context) {
+      authorize(context, "tenants:write");
+      const input = context.request.requestBody as components["schemas"]["TenantCreate"];
+      const result = store.create(input);
+      if (!result.ok) {
+        throw apiProblem(
+          400,
+          result.reason === "parent-not-found"
+            ? `parentId ${input.parentId} names no existing tenant`
+            : "externalId is already used by another tenant; external ids are unique",
+        );
+      }
+      return ok(201, view(result.tenant, true));
+    },
+
+    updateTenant(context) {
+      authorize(context, "tenants:write");
+      const { id } = context.request.params as PathOf<"updateTenant">;
+      const input = context.request.requestBody as components["schemas"]["TenantUpdate"];
+      return ok(200, view(found(store.update(id, input), `no tenant has id ${id}`), true));
+    },
+
+    deleteTenant(context) {
+      authorize(context, "tenants:write");
+      const { id } = context.request.params as PathOf<"deleteTenant">;
+      const outcome = store.delete(id);
+      if (outcome === "not-found") throw apiProblem(404, `no tenant has id ${id}`);
+      if (outcome === "has-children") {
+        throw apiProblem(409, `tenant ${id} has child tenants; delete them first`);
+      }
+      return { status: 204 };
+    },
+  };
+}
+
+function authorize(context: Context, permission: Permission): void {
+  const principal = context.security.BearerAuth as Principal;
+  if (!hasPermission(principal.roles, permission)) {
+    throw apiProblem(
+      403,
+      `Access is denied: ${permission} needs one of the roles ROLE_SUPER_USER, ROLE_TENANT_ADMIN${permission === "tenants:read" ? ", ROLE_TENANT_VIEWER" : ""} or ROLE_CLIENT`,
+    );
+  }
+}
+
+function sortField(sortBy: string | undefined): SortField | undefined {
+  if (sortBy === undefined) return undefined;
+  if ((SORTABLE_FIELDS as readonly string[]).includes(sortBy)) return sortBy as SortField;
+  throw apiProblem(400, `query parameter sortBy must be one of: ${SORTABLE_FIELDS.join(", ")}`);
+}
+
+function found(tenant: Tenant | undefined, message: string): Tenant {
+  if (!tenant) throw apiProblem(404, message);
+  return tenant;
+}
+
+/** The tenant as the API shows it: without `image` unless asked (`showImage` defaults to false). */
+function view(tenant: Tenant, showImage: boolean | undefined): Tenant {
+  if (showImage) return tenant;
+  const { image: _omitted, ...rest } = tenant;
+  return rest;
+}
+
+function ok(status: number, body: unknown): SandboxResult {
+  return { status, body };
+}

@@ -37,9 +37,10 @@ const NAMES = SECRET_NAMES.map((name) => name.replace(/[-]/g, "\\-")).join("|");
 const AUTH_SCHEME = /\b(Bearer|Basic)(\s+|%20|\+)[A-Za-z0-9._~+/=%-]{4,}/gi;
 /** `password=abc`, `access_token=abc` in query strings, form bodies and prose. */
 const PAIR = new RegExp(`(^|[?&;,\\s"'{(])(${NAMES})=([^&\\s"',;)}]*)`, "gi");
-/** `"password": "abc"` and `'password': 'abc'` in JSON or inspected objects. */
+/** `"password": "abc"` and `'password': 'abc'` in JSON or inspected objects; a value cut off
+ * by a truncated body is masked to its end. */
 const JSON_MEMBER = new RegExp(
-  `(["']?)(${NAMES})\\1(\\s*:\\s*)(["'])((?:\\\\.|(?!\\4).)*)\\4`,
+  `(["']?)(${NAMES})\\1(\\s*:\\s*)(["'])((?:\\\\.|(?!\\4).)*)(?:\\4|$)`,
   "gi",
 );
 /** A JWT (RFC 7519 §3): base64url header starting `eyJ` (`{"`), payload, optional signature. */
@@ -62,7 +63,7 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
   return out
     .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JSON_MEMBER, (_m, q: string, name: string, sep: string, vq: string) => {
-      return `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`;
+      return `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`; // closes a cut-off value too
     })
     .replace(PAIR, (_m, lead: string, name: string) => `${lead}${name}=${REDACTED}`)
     .replace(JWT, REDACTED)

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { components } from "../../generated/msx.js";
-import { redactUrl } from "../redact.js";
+import { redact, redactUrl } from "../redact.js";
 import { HttpError } from "../transport/errors.js";
 import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
 import { OAuthError, TokenResponseError } from "./errors.js";
@@ -59,7 +59,7 @@ export async function parseTokenResponse(
   const shown = (text: string) => excerpt(text, context.secrets);
   const fail = (problem: string, body?: string, hint?: string) =>
     new TokenResponseError({
-      problem,
+      problem: redact(problem, context.secrets),
       status,
       ...(body ? { excerpt: shown(body) } : {}),
       ...(requestId ? { requestId } : {}),

@@ -78,10 +78,13 @@ export class SpecCheckedClient {
     const where = `${method} ${pathname} -> ${response.status}`;
     let body: unknown = null;
     if (response.status === 204 || method === "HEAD") {
-      if (text !== "") throw new Error(`${where}: expected an empty body, got ${text.slice(0, 200)}`);
+      if (text !== "")
+        throw new Error(`${where}: expected an empty body, got ${text.slice(0, 200)}`);
     } else {
       if (!response.headers.get("content-type")?.startsWith("application/json")) {
-        throw new Error(`${where}: Content-Type is ${response.headers.get("content-type")}, not JSON`);
+        throw new Error(
+          `${where}: Content-Type is ${response.headers.get("content-type")}, not JSON`,
+        );
       }
       body = JSON.parse(text);
     }
@@ -106,7 +109,9 @@ export class SpecCheckedClient {
     return this.#backend
       .getOperations()
       .flatMap((operation) =>
-        Object.keys(operation.responses ?? {}).map((status): Hit => `${operation.operationId} ${Number(status)}`),
+        Object.keys(operation.responses ?? {}).map(
+          (status): Hit => `${operation.operationId} ${Number(status)}`,
+        ),
       );
   }
 }

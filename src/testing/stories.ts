@@ -29,7 +29,7 @@ export interface RenewalStory {
 export function expiredTokenThenRenewal<K extends TenantOperationId>(
   msx: MsxMock,
   operationId: K,
-  options: { renewWith?: string; then?: Success<K> } = {},
+  options: { renewWith?: string; retry?: Success<K> } = {},
 ): RenewalStory {
   const renewal = tokenResponseFixture();
   const renewedToken = renewal.access_token as string;
@@ -42,7 +42,7 @@ export function expiredTokenThenRenewal<K extends TenantOperationId>(
     ...(options.renewWith ? { match: { body: { grant_type: options.renewWith } } } : {}),
   });
   msx.expect(operationId, {
-    ...options.then,
+    ...options.retry,
     requireAccessToken: renewedToken,
   } as ExpectOptions<K>);
   return { renewedToken, renewal };
@@ -50,12 +50,13 @@ export function expiredTokenThenRenewal<K extends TenantOperationId>(
 
 /**
  * The platform is rate limiting: `operationId` answers 429 with `Retry-After: retryAfterSeconds`
- * (RFC 9110 §10.2.3) `times` times, then succeeds. Pass `then: false` to expect no retry.
+ * (RFC 9110 §10.2.3) `times` times, then succeeds. `retry` shapes the expected retry; `retry: false`
+ * expects none.
  */
 export function rateLimited<K extends MsxOperationId>(
   msx: MsxMock,
   operationId: K,
-  options: { retryAfterSeconds?: number; times?: number; then?: Success<K> | false } = {},
+  options: { retryAfterSeconds?: number; times?: number; retry?: Success<K> | false } = {},
 ): void {
   msx.expect(operationId, {
     status: 429,
@@ -63,12 +64,12 @@ export function rateLimited<K extends MsxOperationId>(
     headers: { "Retry-After": String(options.retryAfterSeconds ?? 1) },
     times: options.times ?? 1,
   } as ExpectOptions<K>);
-  if (options.then !== false) msx.expect(operationId, (options.then ?? {}) as ExpectOptions<K>);
+  if (options.retry !== false) msx.expect(operationId, (options.retry ?? {}) as ExpectOptions<K>);
 }
 
 /**
  * The platform (or a gateway in front of it) fails: `operationId` answers `status` (default 503)
- * `times` times, then succeeds. Pass `then: false` to expect no retry (e.g. for a non-idempotent
+ * `times` times, then succeeds. `retry: false` expects no retry (e.g. for a non-idempotent
  * create, which a client must not repeat blindly).
  */
 export function serverError<K extends MsxOperationId>(
@@ -78,7 +79,7 @@ export function serverError<K extends MsxOperationId>(
     status?: 500 | 502 | 503 | 504;
     times?: number;
     retryAfterSeconds?: number;
-    then?: Success<K> | false;
+    retry?: Success<K> | false;
   } = {},
 ): void {
   const status = options.status ?? 503;
@@ -90,7 +91,7 @@ export function serverError<K extends MsxOperationId>(
       ? {}
       : { headers: { "Retry-After": String(options.retryAfterSeconds) } }),
   } as ExpectOptions<K>);
-  if (options.then !== false) msx.expect(operationId, (options.then ?? {}) as ExpectOptions<K>);
+  if (options.retry !== false) msx.expect(operationId, (options.retry ?? {}) as ExpectOptions<K>);
 }
 
 /**

@@ -80,7 +80,7 @@ describe("the auth layer against the kit's failure stories", () => {
 
   it("does not retry a 429 on its own: the caller sees it with its Retry-After", async () => {
     msx = mockMsx(BASE, { client }).getAccessToken();
-    rateLimited(msx, "getTenant", { retryAfterSeconds: 7, then: false });
+    rateLimited(msx, "getTenant", { retryAfterSeconds: 7, retry: false });
     const { api } = scriptClient();
     const { response, error } = await getTenant(api);
     expect(response.status).toBe(429);
@@ -90,7 +90,7 @@ describe("the auth layer against the kit's failure stories", () => {
 
   it("does not replay a failed create (a 503 may have taken effect)", async () => {
     msx = mockMsx(BASE, { client }).getAccessToken();
-    serverError(msx, "createTenant", { status: 503, then: false });
+    serverError(msx, "createTenant", { status: 503, retry: false });
     const { api } = scriptClient();
     const { response } = await api.POST("/idm/api/v8/tenants", { body: { name: "Fanta" } });
     expect(response.status).toBe(503);

@@ -99,9 +99,9 @@ describe("rateLimited", () => {
     msx.verify();
   });
 
-  it("with then: false, a retry is reported as unexpected", async () => {
+  it("with retry: false, a retry is reported as unexpected", async () => {
     const msx = mockMsx(BASE);
-    rateLimited(msx, "getTenant", { then: false });
+    rateLimited(msx, "getTenant", { retry: false });
     const client = clientWith("t");
     const call = () =>
       client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id: TENANT_ID } } });

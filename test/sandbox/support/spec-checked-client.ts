@@ -43,8 +43,9 @@ export class SpecCheckedClient {
     backend: OpenAPIBackend,
   ) {
     this.#backend = backend;
-    const errorSchema = (loadMsxDocument().components?.schemas as Record<string, object>).Error;
-    this.#isPlatformError = new Ajv({ strict: false }).compile(errorSchema ?? {});
+    const errorSchema = loadMsxDocument().components?.schemas?.Error;
+    if (!errorSchema) throw new Error("openapi/msx.yaml has no Error schema");
+    this.#isPlatformError = new Ajv({ strict: false }).compile(errorSchema);
   }
 
   static async create(baseUrl: string): Promise<SpecCheckedClient> {

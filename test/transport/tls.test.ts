@@ -1,0 +1,131 @@
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTransport,
+  INSECURE_TLS_WARNING,
+  TlsError,
+  type Transport,
+} from "../../src/transport/index.js";
+import { makeCertificates, type TestCertificates } from "./certificates.js";
+import { json, type LocalServer, startServer } from "./local-server.js";
+
+// A real HTTPS server on 127.0.0.1 with a certificate from a CA made at test time (no nock).
+let certs: TestCertificates;
+let server: LocalServer;
+
+beforeAll(async () => {
+  certs = makeCertificates();
+  server = await startServer((_request, _body, response) => json(response, 200, { ok: true }), {
+    key: certs.key,
+    cert: certs.cert,
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  certs?.cleanup();
+});
+
+let transport: Transport;
+afterEach(() => transport?.close());
+
+const ping = (t: Transport, url = `${server.url}/ping`) => t.fetch(new Request(url));
+
+describe("TLS verification", () => {
+  it("is on by default: an unknown CA fails with a TlsError that points at caFile", async () => {
+    transport = createTransport();
+    const error = await ping(transport).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TlsError);
+    expect((error as TlsError).code).toBe("ERR_TLS");
+    expect((error as TlsError).causeCode).toMatch(
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|ISSUER/,
+    );
+    expect((error as Error).message).toMatch(/caFile \(MSX_CA_FILE\)/);
+  });
+
+  it("passes with caFile naming the CA's PEM", async () => {
+    transport = createTransport({ caFile: certs.caFile });
+    const response = await ping(transport);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("passes with the CA given as PEM text", async () => {
+    transport = createTransport({ ca: certs.caPem });
+    expect((await ping(transport)).status).toBe(200);
+  });
+
+  it("keeps the public roots next to a custom CA (added, not replaced)", async () => {
+    // A server certificate the custom CA did not sign still fails: the CA was added to the
+    // default trust, and verification still happens.
+    const other = makeCertificates();
+    try {
+      transport = createTransport({ caFile: other.caFile });
+      await expect(ping(transport)).rejects.toBeInstanceOf(TlsError);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("insecureTls affects passgrant's transport only, never the process", async () => {
+    const warnings: string[] = [];
+    transport = createTransport({ insecureTls: true, onWarning: (m) => warnings.push(m) });
+    expect((await ping(transport)).status).toBe(200);
+    expect(warnings).toEqual([INSECURE_TLS_WARNING]);
+
+    // The same server through a plain global fetch still fails verification.
+    const plain = await fetch(`${server.url}/ping`).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(TypeError);
+    const cause = (plain as { cause?: { code?: string } }).cause;
+    expect(cause?.code).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|ISSUER/);
+    // And a default transport still verifies.
+    const strict = createTransport();
+    await expect(ping(strict)).rejects.toBeInstanceOf(TlsError);
+    await strict.close();
+    expect(process.env.NODE_TLS_REJECT_UNAUTHORIZED).toBeUndefined();
+  });
+});
+
+describe("HTTPS through a proxy", () => {
+  let proxy: Server;
+  let proxyUrl: string;
+  const connects: string[] = [];
+
+  beforeAll(async () => {
+    // A minimal CONNECT proxy (RFC 9110 §9.3.6) that tunnels every target to the test server.
+    proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on("connect", (request, socket, head) => {
+      connects.push(request.url ?? "");
+      const upstream = connect(server.port, "127.0.0.1", () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  );
+
+  it("tunnels through the proxy, verifying the origin with the custom CA", async () => {
+    transport = createTransport({ proxy: proxyUrl, caFile: certs.caFile });
+    const url = `https://msx.example.test:${server.port}/ping`;
+    const response = await ping(transport, url);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(connects).toContain(`msx.example.test:${server.port}`);
+  });
+
+  it("still verifies TLS through the proxy", async () => {
+    transport = createTransport({ proxy: proxyUrl });
+    const url = `https://msx.example.test:${server.port}/ping`;
+    await expect(ping(transport, url)).rejects.toBeInstanceOf(TlsError);
+  });
+});

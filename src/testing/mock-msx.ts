@@ -145,6 +145,17 @@ interface Expectation {
   remaining: number;
 }
 
+/** Per origin: whether some mock has a live expectation for a request (see the catch-all). */
+const takersByOrigin = new Map<
+  string,
+  Array<{
+    scope: nock.Scope;
+    takes: (context: NockMatchContext, parsedBody: unknown) => boolean;
+  }>
+>();
+/** Per origin: the catch-all interceptors of the newest mock. */
+const catchAllsByOrigin = new Map<string, nock.Interceptor[]>();
+
 interface NockMatchContext {
   method?: string;
   path?: string;
@@ -295,48 +306,65 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
     return [VIOLATION_STATUS, body, { [VIOLATION_HEADER]: "true" }];
   }
 
+  // Only the newest mock of an origin keeps a catch-all, and it steps aside for a live expectation
+  // of any mock of that origin: a mock left over from an earlier test (no `nock.cleanAll()`) can
+  // neither swallow this one's requests nor have its own swallowed.
+  // Mocks whose interceptors are gone (used up, or removed by `nock.cleanAll()`) take nothing.
+  const takers = (takersByOrigin.get(origin) ?? []).filter((t) => t.scope.activeMocks().length > 0);
+  takersByOrigin.set(origin, takers);
+  takers.push({
+    scope,
+    takes: (context, parsedBody) => {
+      const request = fromContext(context, parsedBody);
+      return request !== undefined && liveExpectationFor(request) !== undefined;
+    },
+  });
+  for (const stale of catchAllsByOrigin.get(origin) ?? []) nock.removeInterceptor(stale);
+  const catchAlls: nock.Interceptor[] = [];
+  catchAllsByOrigin.set(origin, catchAlls);
+
   for (const method of METHODS) {
-    strayScope
+    const catchAll = strayScope
       .intercept(
         () => true,
         method,
         function (this: NockMatchContext, parsedBody: unknown) {
-          const request = fromContext(this, parsedBody);
-          return request === undefined || liveExpectationFor(request) === undefined;
+          return !takers.some((taker) => taker.takes(this, parsedBody));
         },
       )
-      .optionally()
-      .reply(function (this: nock.ReplyFnContext, uri: string) {
-        const headers = stringHeaders(this.req.headers);
-        const rawBody = rawBodies.get(this.req) ?? "";
-        const relative = relativePath(uri);
-        const problems: string[] = [];
-        let operationId: MsxOperationId | undefined;
-        let body: unknown = rawBody || undefined;
-        if (relative === undefined) {
-          problems.push(`the request is outside the mocked base URL ${displayBase}`);
+      .optionally();
+    catchAlls.push(catchAll);
+    catchAll.reply(function (this: nock.ReplyFnContext, uri: string) {
+      const headers = stringHeaders(this.req.headers);
+      const rawBody = rawBodies.get(this.req) ?? "";
+      const relative = relativePath(uri);
+      const problems: string[] = [];
+      let operationId: MsxOperationId | undefined;
+      let body: unknown = rawBody || undefined;
+      if (relative === undefined) {
+        problems.push(`the request is outside the mocked base URL ${displayBase}`);
+      } else {
+        const routed = routeRequest(method, relative.split("?")[0] ?? "/");
+        operationId = routed?.operationId;
+        if (routed) {
+          body = parseBody(routed.operationId, wire(method, relative, headers, rawBody), []);
+          const expected = expectations.filter((e) => e.operationId === routed.operationId);
+          problems.push(
+            expected.length === 0
+              ? "unexpected call: no expectation was set for this operation"
+              : expected.some((e) => e.remaining > 0)
+                ? "unexpected call: no expectation for this operation matches it (see match)"
+                : "unexpected call: every expectation for this operation was already used",
+          );
         } else {
-          const routed = routeRequest(method, relative.split("?")[0] ?? "/");
-          operationId = routed?.operationId;
-          if (routed) {
-            body = parseBody(routed.operationId, wire(method, relative, headers, rawBody), []);
-            const expected = expectations.filter((e) => e.operationId === routed.operationId);
-            problems.push(
-              expected.length === 0
-                ? "unexpected call: no expectation was set for this operation"
-                : expected.some((e) => e.remaining > 0)
-                  ? "unexpected call: no expectation for this operation matches it (see match)"
-                  : "unexpected call: every expectation for this operation was already used",
-            );
-          } else {
-            problems.push(
-              `no operation of the spec is ${method} ${relative.split("?")[0]} (a typo in the path or method?)`,
-            );
-          }
+          problems.push(
+            `no operation of the spec is ${method} ${relative.split("?")[0]} (a typo in the path or method?)`,
+          );
         }
-        record(operationId, method, relative ?? uri, headers, body, problems);
-        return violationReply(operationId, method, relative ?? uri, problems);
-      });
+      }
+      record(operationId, method, relative ?? uri, headers, body, problems);
+      return violationReply(operationId, method, relative ?? uri, problems);
+    });
   }
 
   function expect<K extends MsxOperationId>(

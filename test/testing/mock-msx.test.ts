@@ -444,3 +444,40 @@ describe("what the mock records", () => {
     expect(JSON.stringify(msx.requests)).not.toContain("hunter2");
   });
 });
+
+describe("several mocks of one origin", () => {
+  it("a new mock takes over from an earlier one that was never cleaned up", async () => {
+    const earlier = mockMsx(BASE).getAccessToken();
+    expect((await tokenRequest()).status).toBe(200);
+    earlier.verify();
+
+    const later = mockMsx(BASE).createTenant();
+    const created = await createTenantRequest(JSON.stringify({ name: "Tango" }));
+    expect(created.status).toBe(201);
+    expect((await tokenRequest()).status).toBe(VIOLATION_STATUS);
+    expect(earlier.violations).toEqual([]);
+    expect(verifyMessage(later)).toContain("getAccessToken (POST /idm/v2/token): unexpected call");
+  });
+
+  it("an earlier mock's live expectation is not swallowed by a later mock's catch-all", async () => {
+    const earlier = mockMsx(BASE).getAccessToken();
+    const later = mockMsx(BASE).createTenant();
+    expect((await tokenRequest()).status).toBe(200);
+    expect((await createTenantRequest(JSON.stringify({ name: "Tango" }))).status).toBe(201);
+    earlier.verify();
+    later.verify();
+  });
+
+  it("concurrent calls each find their expectation", async () => {
+    const msx = mockMsx(BASE).getTenant({ times: 3 }).createTenant();
+    const headers = { Authorization: "Bearer t" };
+    const statuses = await Promise.all([
+      fetch(`${BASE}/idm/api/v8/tenants/${TENANT_ID}`, { headers }),
+      createTenantRequest(JSON.stringify({ name: "Tango" })),
+      fetch(`${BASE}/idm/api/v8/tenants/${TENANT_ID}`, { headers }),
+      fetch(`${BASE}/idm/api/v8/tenants/${TENANT_ID}`, { headers }),
+    ]).then((responses) => responses.map((r) => r.status));
+    expect(statuses).toEqual([200, 201, 200, 200]);
+    msx.verify();
+  });
+});

@@ -1,4 +1,8 @@
+// The package root: the typed client, the auth layer, the transport and the error hierarchy.
+// The sandbox (`passgrant/sandbox`) and the nock kit (`passgrant/testing`) have entry points of
+// their own, so importing the root never loads a server or nock.
 export type { components, operations, paths } from "../generated/msx.js";
+export * from "./auth/index.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";
 export {
   createMsxClient,
@@ -7,4 +11,13 @@ export {
   msxOperations,
   type OperationRoute,
 } from "./client/msx.js";
+export type { StrictClient } from "./client/strict-client.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
+export {
+  createTransport,
+  DEFAULT_TIMEOUT_MS,
+  httpErrorFromResponse,
+  type RequestTarget,
+  type Transport,
+  type TransportOptions,
+} from "./transport/index.js";

@@ -1,6 +1,7 @@
 import createClient, { type ClientOptions, type Middleware } from "openapi-fetch";
 import type { MediaType } from "openapi-typescript-helpers";
 import { ConfigError } from "../errors.js";
+import { redact } from "../redact.js";
 import type { StrictClient } from "./strict-client.js";
 
 /** Options for {@link createApiClient}: openapi-fetch's own, with `baseUrl` required. */
@@ -39,7 +40,7 @@ function normaliseBaseUrl(baseUrl: string | URL): string {
     url = new URL(text);
   } catch {
     throw new ConfigError(
-      `baseUrl must be an absolute http(s) URL such as https://msx.example.com, got ${JSON.stringify(text)}`,
+      `baseUrl must be an absolute http(s) URL such as https://msx.example.com, got ${JSON.stringify(redact(text))}`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

@@ -10,6 +10,16 @@ export class UsageError extends ConfigError {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** What {@link parseCommandArgs} returns: parseArgs' precise result for the command's options. */
+export type ParsedCommand<O extends Options> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: typeof globalOptions & O;
+    strict: true;
+    allowPositionals: boolean;
+  }>
+>;
+
 /** Options every command takes. */
 export const globalOptions = {
   help: { type: "boolean", short: "h" },
@@ -40,7 +50,7 @@ export function parseCommandArgs<const O extends Options>(
   args: readonly string[],
   options: O,
   allowPositionals = false,
-) {
+): ParsedCommand<O> {
   for (const arg of args) {
     if (arg === "--") break;
     const name = /^--([^=]+)/.exec(arg)?.[1];

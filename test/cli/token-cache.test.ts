@@ -1,0 +1,163 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TokenSet } from "../../src/auth/index.js";
+import { defaultTokenCachePath, FileTokenStore, tokenCacheKey } from "../../src/cli/token-cache.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { platformEnv, runCli, tempDir } from "./run-cli.js";
+
+const token = (accessToken: string): TokenSet => ({
+  accessToken,
+  tokenType: "Bearer",
+  expiresAt: 4_102_444_800_000,
+  refreshToken: `${accessToken}-refresh`,
+  raw: { access_token: accessToken },
+});
+
+describe("FileTokenStore", () => {
+  it("saves, loads and clears entries by key, in a 0600 file in a 0700 directory", async () => {
+    const path = join(tempDir(), "nested", "tokens.json");
+    const store = new FileTokenStore(path);
+    expect(await store.load("a")).toBeUndefined();
+    await store.save("a", token("first"));
+    await store.save("b", token("second"));
+    expect(await store.load("a")).toEqual(token("first"));
+    expect(await store.load("b")).toEqual(token("second"));
+    await store.clear("a");
+    expect(await store.load("a")).toBeUndefined();
+    expect(await store.load("b")).toEqual(token("second"));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
+    // Atomic writes leave no temporary files or locks behind.
+    expect(readdirSync(join(path, ".."))).toEqual(["tokens.json"]);
+  });
+
+  it("treats a corrupt file as empty, warns, and replaces it on save", async () => {
+    const path = join(tempDir(), "tokens.json");
+    writeFileSync(path, "{ not json");
+    const warnings: string[] = [];
+    const store = new FileTokenStore(path, { onWarning: (m) => warnings.push(m) });
+    expect(await store.load("a")).toBeUndefined();
+    expect(warnings).toEqual([expect.stringContaining("corrupt")]);
+    await store.save("a", token("fresh"));
+    expect(JSON.parse(readFileSync(path, "utf8")).entries.a.accessToken).toBe("fresh");
+  });
+
+  it("serialises withLock sections, even within one process", async () => {
+    const store = new FileTokenStore(join(tempDir(), "tokens.json"));
+    const events: string[] = [];
+    const section = (name: string) =>
+      store.withLock("k", async () => {
+        events.push(`${name}:in`);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await store.save(name, token(name));
+        events.push(`${name}:out`);
+      });
+    await Promise.all([section("a"), section("b")]);
+    const first = events[0]?.split(":")[0];
+    const second = events[2]?.split(":")[0];
+    expect(events).toEqual([`${first}:in`, `${first}:out`, `${second}:in`, `${second}:out`]);
+    expect(new Set([first, second])).toEqual(new Set(["a", "b"]));
+    expect(await store.load("a")).toBeDefined();
+    expect(await store.load("b")).toBeDefined();
+  });
+
+  it("keys by identity without secrets, and defaults under XDG_CACHE_HOME", () => {
+    const key = tokenCacheKey({
+      tokenUrl: "https://msx.example.com/idm/v2/token",
+      clientId: "client",
+      username: "superuser",
+      grant: "password",
+    });
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(key).not.toBe(
+      tokenCacheKey({
+        tokenUrl: "https://msx.example.com/idm/v2/token",
+        clientId: "client",
+        username: "other",
+        grant: "password",
+      }),
+    );
+    expect(defaultTokenCachePath({ XDG_CACHE_HOME: "/x/cache" })).toBe(
+      "/x/cache/passgrant/tokens.json",
+    );
+    expect(defaultTokenCachePath({})).toMatch(/\.cache\/passgrant\/tokens\.json$/);
+  });
+});
+
+describe("passgrant token --cache", () => {
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    sandbox = await startSandbox();
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  it("reuses the cached token on the second run without a grant", async () => {
+    const cacheFile = join(tempDir(), "cache", "tokens.json");
+    const env = platformEnv(sandbox);
+    const first = await runCli(["token", "--cache", "--cache-file", cacheFile], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+    const second = await runCli(["token", "--cache", "--cache-file", cacheFile], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+    // The file holds tokens under hashed keys: no password, no client secret.
+    const text = readFileSync(cacheFile, "utf8");
+    expect(text).not.toContain(env.MSX_PASSWORD);
+    expect(text).not.toContain(env.MSX_CLIENT_SECRET);
+  });
+
+  it("uses the default cache path under XDG_CACHE_HOME", async () => {
+    const cacheHome = tempDir();
+    const env = { ...platformEnv(sandbox), XDG_CACHE_HOME: cacheHome };
+    expect((await runCli(["token", "--cache"], { env })).code).toBe(0);
+    expect((await runCli(["token", "--cache"], { env })).code).toBe(0);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+    expect(existsSync(join(cacheHome, "passgrant", "tokens.json"))).toBe(true);
+  });
+
+  it("runs exactly one grant for five concurrent invocations", async () => {
+    const cacheFile = join(tempDir(), "tokens.json");
+    const env = platformEnv(sandbox);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        runCli(["token", "--cache", "--cache-file", cacheFile], { env }),
+      ),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+  });
+
+  it("forces a renewal through the cached refresh token with --grant refresh", async () => {
+    const cacheFile = join(tempDir(), "tokens.json");
+    const env = platformEnv(sandbox);
+    const first = await runCli(["token", "--cache", "--cache-file", cacheFile], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const forced = await runCli(
+      ["token", "--cache", "--cache-file", cacheFile, "--grant", "refresh"],
+      {
+        env,
+      },
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).not.toBe(first.stdout);
+    expect(sandbox.stats().tokenRequestsByGrant).toEqual({ password: 1, refresh_token: 1 });
+    // The renewed token is what the cache now hands out.
+    const third = await runCli(["token", "--cache", "--cache-file", cacheFile], { env });
+    expect(third.stdout).toBe(forced.stdout);
+    expect(sandbox.stats().tokenRequests).toBe(2);
+  });
+
+  it("refuses --cache-file without --cache", async () => {
+    const result = await runCli(["token", "--cache-file", "/tmp/x.json"], {
+      env: platformEnv(sandbox),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--cache-file only applies with --cache");
+  });
+});

@@ -22,9 +22,8 @@ export interface CommandContext {
   setPendingCleanup(note: string | undefined): void;
 }
 
-/** One CLI command: its name, a one-line summary for `passgrant --help`, and its runner. */
+/** One CLI command (its one-line summary lives in the registry in run.ts). */
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   run(args: readonly string[], context: CommandContext): Promise<number>;
 }

@@ -3,18 +3,39 @@ import { configVariables } from "../config/index.js";
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
 import { UsageError } from "./args.js";
-import { demoCommand } from "./commands/demo.js";
-import { sandboxCommand } from "./commands/sandbox.js";
-import { tenantsCommand } from "./commands/tenants.js";
-import { tokenCommand } from "./commands/token.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 
-export const commands: readonly Command[] = [
-  demoCommand,
-  tokenCommand,
-  tenantsCommand,
-  sandboxCommand,
+/**
+ * The commands, loaded on demand: `passgrant token` in a script's loop should not pay for
+ * loading the sandbox's OpenAPI validator.
+ */
+export const commands: ReadonlyArray<{
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}> = [
+  {
+    name: "demo",
+    summary:
+      "the guide's create/list/delete tenant demo (embedded sandbox if nothing is configured)",
+    load: async () => (await import("./commands/demo.js")).demoCommand,
+  },
+  {
+    name: "token",
+    summary: "print an access token for scripts (TOKEN=$(passgrant token))",
+    load: async () => (await import("./commands/token.js")).tokenCommand,
+  },
+  {
+    name: "tenants",
+    summary: "list, get, create, update and delete tenants",
+    load: async () => (await import("./commands/tenants.js")).tenantsCommand,
+  },
+  {
+    name: "sandbox",
+    summary: "run the embedded MSX-compatible sandbox server until Ctrl-C",
+    load: async () => (await import("./commands/sandbox.js")).sandboxCommand,
+  },
 ];
 
 function usage(): string {
@@ -69,12 +90,13 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
       context.stdout.write(`${version()}\n`);
       return ExitCode.ok;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command) {
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) {
       throw new UsageError(
         `Unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(", ")}.`,
       );
     }
+    const command = await entry.load();
     return await command.run(rest, context);
   } catch (error) {
     const interrupted = context.interruptedBy();

@@ -20,9 +20,7 @@ export const configVariables = {
     example: "<the client secret>",
   },
   MSX_CLIENT_AUTH: {
-    summary:
-      "How the client authenticates: basic (RFC 6749 §2.3.1, the default), basic-raw (id:secret " +
-      "base64-encoded as-is), post (in the form body) or none (public client).",
+    summary: "Client authentication: basic (default; RFC 6749 §2.3.1), basic-raw, post or none.",
     example: "basic",
   },
   MSX_USERNAME: {
@@ -42,8 +40,7 @@ export const configVariables = {
     example: "./lab-ca.pem",
   },
   MSX_INSECURE_TLS: {
-    summary:
-      "Last resort: true skips TLS verification for passgrant's own requests (loudly warned).",
+    summary: "Last resort: true skips TLS verification (passgrant's requests only; warned).",
     example: "false",
   },
   MSX_TIMEOUT_MS: {

@@ -49,7 +49,6 @@ interface DemoResult {
 
 export const demoCommand: Command = {
   name: "demo",
-  summary: "the guide's create/list/delete tenant demo (embedded sandbox if nothing is configured)",
   async run(args, context) {
     const { values } = parseCommandArgs("demo", args, { json: { type: "boolean" } });
     if (values.help) {

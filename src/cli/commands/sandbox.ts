@@ -23,7 +23,6 @@ Options:
 
 export const sandboxCommand: Command = {
   name: "sandbox",
-  summary: "run the embedded MSX-compatible sandbox server until Ctrl-C",
   async run(args, context) {
     const { values } = parseCommandArgs("sandbox", args, {
       port: { type: "string" },

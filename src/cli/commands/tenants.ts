@@ -76,7 +76,6 @@ function parseTenantArgs(args: readonly string[]) {
 
 export const tenantsCommand: Command = {
   name: "tenants",
-  summary: "list, get, create, update and delete tenants",
   async run(args, context) {
     const { values, positionals } = parseTenantArgs(args);
     const [action, id, ...extra] = positionals;

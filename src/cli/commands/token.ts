@@ -47,7 +47,6 @@ timeout, 130/143 interrupted, 1 unexpected.`;
 
 export const tokenCommand: Command = {
   name: "token",
-  summary: "print an access token for scripts (TOKEN=$(passgrant token))",
   async run(args, context) {
     const { values } = parseCommandArgs("token", args, {
       json: { type: "boolean" },

@@ -45,7 +45,8 @@ export function openSession(
     timeoutMs: config.timeoutMs,
     ...(config.caFile ? { caFile: config.caFile } : {}),
     insecureTls: config.insecureTls,
-    onWarning: (message) => log.warn(message),
+    // Transport warnings (insecure TLS) are already worded loudly; shown as they are.
+    onWarning: (message) => log.info(message),
     onResponse: ({ method, url, status, durationMs }) =>
       log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
     onRequestError: ({ method, url, error, durationMs }) =>

@@ -108,4 +108,16 @@ describe("passgrant demo", () => {
     expect(sandbox.tenants().map((t) => t.id)).not.toContain(id);
     expect(sandbox.tenants()).toHaveLength(before);
   });
+
+  it("says which tenant may exist when the create request gets no answer, and exits 5", async () => {
+    sandbox = await startSandbox({ faults: [{ operationId: "createTenant", drop: true }] });
+    const result = await runCli(["demo"], { env: platformEnv(sandbox) });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toBe("Got Access Token\n");
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `a tenant named passgrant_demo_${UUID} may exist; find it with \`passgrant tenants list --all`,
+      ),
+    );
+  });
 });

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { type Forwarder, startForwarder } from "./forwarder.js";
 import { type CliOptions, type CliProcess, startCli, tempDir } from "./run-cli.js";
 
 /**
@@ -20,7 +19,7 @@ const clientId = "canary-client";
 const username = "canary-user";
 
 let sandbox: Sandbox;
-let proxy: Server;
+let proxy: Forwarder;
 let proxyUrl: string;
 /** Tokens seen in token responses, in every form they travel. */
 const issued = new Set<string>();
@@ -35,41 +34,27 @@ beforeAll(async () => {
   });
   // A recording proxy in front of the sandbox: it learns every token issued and reads the
   // CLI's command line while the CLI is certainly running (waiting for this very response).
-  proxy = createServer(async (request, response) => {
-    const pid = current?.child.pid;
-    if (pid !== undefined) {
+  proxy = await startForwarder(sandbox.url, {
+    onRequest: () => {
+      const pid = current?.child.pid;
+      if (pid === undefined) return;
       try {
         cmdlines.push(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
       } catch {
         // Not Linux: the spawn arguments are still checked.
       }
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const upstream = await fetch(`${sandbox.url}${request.url}`, {
-      method: request.method ?? "GET",
-      headers: Object.entries(request.headers).flatMap(([name, value]) =>
-        value === undefined || name === "host" || name === "connection"
-          ? []
-          : [[name, Array.isArray(value) ? value.join(", ") : value] as [string, string]],
-      ),
-      ...(body.length > 0 ? { body } : {}),
-    });
-    const text = await upstream.text();
-    if (request.url?.startsWith("/idm/v2/token") && upstream.ok) {
-      const token = JSON.parse(text) as { access_token?: string; refresh_token?: string };
+    },
+    onResponse: (path, status, body) => {
+      if (!path.startsWith("/idm/v2/token") || status !== 200) return;
+      const token = JSON.parse(body) as { access_token?: string; refresh_token?: string };
       for (const value of [token.access_token, token.refresh_token]) if (value) issued.add(value);
-    }
-    response.writeHead(upstream.status, Object.fromEntries(upstream.headers));
-    response.end(text);
+    },
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyUrl = proxy.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
   await sandbox.close();
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { platformEnv, runCli } from "./run-cli.js";
+import { platformEnv, runCli, startCli } from "./run-cli.js";
 
 let sandbox: Sandbox;
 let env: Record<string, string>;
@@ -85,4 +85,19 @@ describe("passgrant tenants", () => {
       expect(result.stderr).toContain(message);
     }
   });
+
+  it("stops waiting and exits 130 on SIGINT", async () => {
+    sandbox.inject({ operationId: "getTenantsPage", delayMs: 60_000 });
+    const cli = startCli(["tenants", "list", "--verbose"], { env });
+    await waitFor(() => cli.stderr().includes("POST") && cli.stderr().includes("/idm/v2/token"));
+    cli.child.kill("SIGINT");
+    const result = await cli.result;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain("interrupted by SIGINT");
+    expect(result.stdout).toBe("");
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -124,6 +124,8 @@ async function runSteps(
   };
   const name = `passgrant_demo_${randomUUID()}`;
   let createdId: string | undefined;
+  /** The create request went out; without an answer, the tenant may exist all the same. */
+  let createSent = false;
   let failure: unknown;
 
   try {
@@ -140,6 +142,7 @@ async function runSteps(
     // Not aborted on Ctrl-C: whether the tenant exists must be known to clean it up. A second
     // Ctrl-C still ends the process, naming the tenant.
     context.setPendingCleanup(`a tenant named ${name} may have been created; delete it by hand`);
+    createSent = true;
     const created: Tenant = expectData(await client.POST("/idm/api/v8/tenants", { body }), "POST");
     createdId = created.id;
     result.tenant = { id: created.id, name: created.name };
@@ -189,12 +192,22 @@ async function runSteps(
       context.setPendingCleanup(undefined);
       say(`Deleted Tenant: ${createdId}`);
     }
+  } else if (createSent && createdId === undefined && !isHttpAnswer(failure)) {
+    // No answer to the create (timeout, dropped connection): the platform may have created it.
+    log.info(
+      `the create request got no answer, so a tenant named ${name} may exist; find it with \`passgrant tenants list --all | grep ${name}\` and delete it`,
+    );
   }
   result.error = {
     code: failure instanceof PassgrantError ? failure.code : "ERR_UNEXPECTED",
     message: failure instanceof PassgrantError ? failure.message : "unexpected error",
   };
   return { result, failure };
+}
+
+/** The platform answered (with an error status): the request's outcome is known. */
+function isHttpAnswer(error: unknown): boolean {
+  return error instanceof PassgrantError && error.code === "ERR_HTTP";
 }
 
 /** The cleanup delete: not tied to the interrupted signal, bounded by the configured timeout. */

@@ -71,7 +71,7 @@ export function openSession(
           log.debug(`token: obtained (grant ${event.grantType})`);
           break;
         case "cache-hit":
-          log.debug("token: reused the cached token");
+          log.debug("token: reused a valid token");
           break;
         case "refresh-failed":
           log.debug(`token: refresh failed (${event.error.code}), running the original grant`);

@@ -25,7 +25,8 @@ function expectGuideOutput(stdout: string): string {
   return id;
 }
 
-describe("passgrant demo", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant demo", { timeout: 60_000 }, () => {
   it("runs the guide's flow against the embedded sandbox when nothing is configured", async () => {
     const result = await runCli(["demo"]);
     expect(result.code, result.stderr).toBe(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runCli, startCli } from "./run-cli.js";
 
-describe("passgrant sandbox", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant sandbox", { timeout: 60_000 }, () => {
   it("serves the API with the printed credentials until SIGINT, then exits cleanly", async () => {
     const cli = startCli(["sandbox", "--json"]);
     const [line] = await cli.waitForStdout(/^\{.*\}\n/);
@@ -43,7 +44,8 @@ describe("passgrant sandbox", () => {
   });
 });
 
-describe("passgrant --help", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant --help", { timeout: 60_000 }, () => {
   it.each(["demo", "token", "tenants", "sandbox"])("documents `%s`", async (command) => {
     const result = await runCli([command, "--help"]);
     expect(result.code).toBe(0);

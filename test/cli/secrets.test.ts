@@ -94,7 +94,8 @@ function expectNoSecrets(text: string, where: string) {
   }
 }
 
-describe("secrets stay out of output and argv", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("secrets stay out of output and argv", { timeout: 60_000 }, () => {
   const cacheFile = join(tempDir(), "tokens.json");
   const cases: Array<[string, string[], CliOptions?, number?]> = [
     ["demo", ["demo"]],

@@ -18,7 +18,8 @@ const ok = async (...args: string[]) => {
   return result.stdout;
 };
 
-describe("passgrant tenants", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant tenants", { timeout: 60_000 }, () => {
   it("creates, gets, updates and deletes a tenant", async () => {
     const id = (await ok("create", "--name", "cli-tenant", "--description", "from the CLI")).trim();
     expect(sandbox.tenants().find((t) => t.id === id)).toMatchObject({
@@ -79,6 +80,8 @@ describe("passgrant tenants", () => {
       [["create"], "tenants create needs --name NAME"],
       [["list", "--page-size", "5000"], "--page-size must be a whole number from 1 to 1000"],
       [["list", "--sort-order", "up"], "--sort-order must be asc or desc"],
+      [["update", "some-id", "--parent-id", "x"], "--parent-id does not apply to tenants update"],
+      [["get", "some-id", "--all"], "--all does not apply to tenants get"],
     ] as const) {
       const result = await runCli(["tenants", ...args], { env });
       expect(result.code, args.join(" ")).toBe(2);

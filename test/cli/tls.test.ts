@@ -24,7 +24,8 @@ afterAll(async () => {
   certificates.cleanup();
 });
 
-describe("TLS from the CLI", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("TLS from the CLI", { timeout: 60_000 }, () => {
   it("refuses an unknown CA with a network/TLS error (exit 5) that points at MSX_CA_FILE", async () => {
     const result = await runCli(["token"], { env });
     expect(result.code).toBe(5);

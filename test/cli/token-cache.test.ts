@@ -85,7 +85,8 @@ describe("FileTokenStore", () => {
   });
 });
 
-describe("passgrant token --cache", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant token --cache", { timeout: 60_000 }, () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
     sandbox = await startSandbox();

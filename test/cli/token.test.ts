@@ -11,7 +11,8 @@ afterEach(async () => {
   await sandbox.close();
 });
 
-describe("passgrant token", () => {
+// Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
+describe("passgrant token", { timeout: 60_000 }, () => {
   it("prints only the access token, which a second command uses as its Bearer token", async () => {
     const result = await runCli(["token"], { env: platformEnv(sandbox) });
     expect(result.code, result.stderr).toBe(0);

@@ -51,6 +51,21 @@ tenant), 5 network/TLS/timeout, 130/143 interrupted, 1 unexpected.`;
 const actions = ["list", "get", "create", "update", "delete"] as const;
 type Action = (typeof actions)[number];
 
+/** Options that only some actions take; a misplaced one is an error, not silently ignored. */
+const actionOptions: Record<string, readonly Action[]> = {
+  all: ["list"],
+  page: ["list"],
+  "page-size": ["list"],
+  "sort-by": ["list"],
+  "sort-order": ["list"],
+  "parent-id": ["list", "create"],
+  "external-id": ["create"],
+  name: ["create", "update"],
+  description: ["create", "update"],
+  email: ["create", "update"],
+  url: ["create", "update"],
+};
+
 const options = {
   json: { type: "boolean" },
   all: { type: "boolean" },
@@ -102,6 +117,11 @@ export const tenantsCommand: Command = {
         `tenants ${action}: unexpected argument ${JSON.stringify(needsId ? extra[0] : id)}.`,
         "tenants",
       );
+    }
+    for (const [option, allowed] of Object.entries(actionOptions)) {
+      if (option in values && !allowed.includes(action as Action)) {
+        throw new UsageError(`--${option} does not apply to tenants ${action}.`, "tenants");
+      }
     }
     if (action === "create" && !values.name) {
       throw new UsageError("tenants create needs --name NAME.", "tenants");

@@ -1,5 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, startCli } from "./run-cli.js";
+import { runCli, startCli, tempDir } from "./run-cli.js";
 
 // Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
 describe("passgrant sandbox", { timeout: 60_000 }, () => {
@@ -33,6 +35,23 @@ describe("passgrant sandbox", { timeout: 60_000 }, () => {
     expect(result.stderr).toContain("sandbox stopped (SIGINT)");
     // Closed: nothing listens there any more.
     await expect(fetch(`${details.url}/idm/api/v8/tenants?page=0&pageSize=1`)).rejects.toThrow();
+  });
+
+  it("takes its credentials from PASSGRANT_SANDBOX_* in .env", async () => {
+    const cwd = tempDir();
+    writeFileSync(
+      join(cwd, ".env"),
+      "PASSGRANT_SANDBOX_USERNAME=dotenv-user\nPASSGRANT_SANDBOX_CLIENT_ID=dotenv-client\n",
+    );
+    const cli = startCli(["sandbox", "--json"], { cwd });
+    const [line] = await cli.waitForStdout(/^\{.*\}\n/);
+    expect(JSON.parse(line)).toMatchObject({
+      username: "dotenv-user",
+      clientId: "dotenv-client",
+      password: "sandbox-password",
+    });
+    cli.child.kill("SIGTERM");
+    expect((await cli.result).code).toBe(0);
   });
 
   it("prints human-readable export lines without --json", async () => {

@@ -1,9 +1,10 @@
-import { startSandbox } from "../../sandbox/index.js";
+import { SANDBOX_DEFAULTS, type SandboxOptions, startSandbox } from "../../sandbox/index.js";
 import { isLoopbackHost } from "../../transport/index.js";
 import { integerOption, parseCommandArgs } from "../args.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
+import { commandEnvironment } from "../platform.js";
 
 const help = `Usage: passgrant sandbox [--port N] [--host ADDRESS] [--json]
 
@@ -11,7 +12,8 @@ Runs the embedded MSX-compatible sandbox (token endpoint and tenant API, real HT
 or SIGTERM, then closes it cleanly and exits 0. Prints its URL and its credentials; point
 MSX_BASE_URL, MSX_CLIENT_ID, MSX_CLIENT_SECRET, MSX_USERNAME and MSX_PASSWORD at them to try
 the other commands against it. Credentials can be set with PASSGRANT_SANDBOX_CLIENT_ID,
-PASSGRANT_SANDBOX_CLIENT_SECRET, PASSGRANT_SANDBOX_USERNAME and PASSGRANT_SANDBOX_PASSWORD.
+PASSGRANT_SANDBOX_CLIENT_SECRET, PASSGRANT_SANDBOX_USERNAME and PASSGRANT_SANDBOX_PASSWORD
+(environment or .env).
 
 Options:
   --port N        the port (default 0: a free port)
@@ -19,6 +21,7 @@ Options:
                   well known, so anything but loopback is warned about)
   --json          print one JSON line: {"url","clientId","clientSecret","username","password"}
   -v, --verbose   log each request the sandbox serves to stderr (secrets redacted)
+  --env-file F    read F instead of ./.env
   -h, --help      show this help`;
 
 export const sandboxCommand: Command = {
@@ -44,6 +47,7 @@ export const sandboxCommand: Command = {
     const sandbox = await startSandbox({
       port,
       host,
+      ...credentialsFrom(commandEnvironment(context, values["env-file"])),
       ...(values.verbose ? { log: (line: string) => log.debug(line) } : {}),
     });
     const details = {
@@ -79,3 +83,27 @@ export const sandboxCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/**
+ * PASSGRANT_SANDBOX_* from the environment or .env. The sandbox reads the real environment by
+ * itself; .env values live only in the CLI's copy, so they are handed over as options.
+ */
+function credentialsFrom(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<SandboxOptions, "clients" | "users"> {
+  const value = (name: string, fallback: string) => env[`PASSGRANT_SANDBOX_${name}`] || fallback;
+  return {
+    clients: [
+      {
+        clientId: value("CLIENT_ID", SANDBOX_DEFAULTS.clientId),
+        clientSecret: value("CLIENT_SECRET", SANDBOX_DEFAULTS.clientSecret),
+      },
+    ],
+    users: [
+      {
+        username: value("USERNAME", SANDBOX_DEFAULTS.username),
+        password: value("PASSWORD", SANDBOX_DEFAULTS.password),
+      },
+    ],
+  };
+}

@@ -10,22 +10,30 @@ const root = resolve(import.meta.dirname, "../..");
 
 interface PackageJson {
   name: string;
+  devDependencies: Record<string, string>;
   bin: Record<string, string>;
   exports: Record<string, string | { types?: string; import?: string }>;
 }
 
-// Packs the real tarball (prepack builds dist/) and installs it into a scratch project with its
-// dependencies from the npm cache, as a user would get it from the registry.
+// Packs the real tarball and installs it into a scratch project with its
+// dependencies from the npm cache, as a user would get it from the registry. The scratch project
+// also installs what a user of every entry point has: nock (the optional peer behind
+// passgrant/testing) and Node's types (the declarations name Buffer and NodeJS types).
 describe("the packed package", () => {
   let scratch: string;
   let manifest: PackageJson;
+  const devVersion = (name: string) => manifest.devDependencies[name] ?? "latest";
 
   beforeAll(async () => {
     manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
     scratch = await mkdtemp(join(tmpdir(), "passgrant-pack-"));
-    const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", scratch], {
-      cwd: root,
-    });
+    // dist/ was built once by the global setup; --ignore-scripts skips prepack's rebuild, which
+    // would rewrite dist/ under the CLI tests running beside this one.
+    const { stdout } = await run(
+      "npm",
+      ["pack", "--silent", "--ignore-scripts", "--pack-destination", scratch],
+      { cwd: root },
+    );
     const tarball = join(scratch, stdout.trim().split("\n").at(-1) ?? "");
     await writeFile(
       join(scratch, "package.json"),
@@ -33,7 +41,16 @@ describe("the packed package", () => {
     );
     await run(
       "npm",
-      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball],
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        tarball,
+        `nock@${devVersion("nock")}`,
+        `@types/node@${devVersion("@types/node")}`,
+      ],
       { cwd: scratch },
     );
   }, 180_000);
@@ -86,7 +103,7 @@ describe("the packed package", () => {
           strict: true,
           noEmit: true,
           skipLibCheck: false,
-          types: [],
+          types: ["node"],
         },
         files: ["check.ts"],
       }),

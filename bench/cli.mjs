@@ -9,7 +9,7 @@ import { startSandbox } from "../dist/sandbox/index.js";
 import { fmt, median, table } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 15);
-const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const cli = fileURLToPath(new URL("../dist/bin/passgrant.js", import.meta.url));
 const entry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
 export async function benchCli() {

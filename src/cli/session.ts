@@ -82,10 +82,21 @@ export function openSession(
       }
     },
   });
-  const client = createMsxClient({
-    baseUrl: config.baseUrl,
-    fetch: transport.fetch,
-    middleware: [bearerAuth(provider)],
-  });
-  return { config, transport, provider, client, close: () => transport.close() };
+  // Made on first use: `passgrant token` never calls the API, and creating an openapi-fetch client
+  // touches globalThis.Request, which loads Node's whole built-in fetch (~20 ms of start-up).
+  let client: MsxClient | undefined;
+  return {
+    config,
+    transport,
+    provider,
+    get client() {
+      client ??= createMsxClient({
+        baseUrl: config.baseUrl,
+        fetch: transport.fetch,
+        middleware: [bearerAuth(provider)],
+      });
+      return client;
+    },
+    close: () => transport.close(),
+  };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI, as `npm start` and the package's `bin` run it. */
-export const cliPath = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../../dist/bin/passgrant.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;

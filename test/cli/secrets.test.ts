@@ -159,7 +159,7 @@ describe("secrets stay out of output and argv", { timeout: 60_000 }, () => {
     expect(issued.size).toBeGreaterThan(5);
     expect(cmdlines.length).toBeGreaterThan(cases.length);
     for (const cmdline of cmdlines) {
-      expect(cmdline).toContain("dist/cli/main.js");
+      expect(cmdline).toContain("dist/bin/passgrant.js");
       expectNoSecrets(cmdline, "/proc/<pid>/cmdline");
     }
   });

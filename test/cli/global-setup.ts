@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { build } from "rolldown";
 
 /**
  * Builds dist/ once before the test files run, the way `npm run build` does (tsc, then the
@@ -20,6 +19,6 @@ export default async function setup(): Promise<void> {
     const output = (error as { stdout?: Buffer }).stdout?.toString() ?? String(error);
     throw new Error(`tsc -p tsconfig.build.json failed; the CLI tests need dist/:\n${output}`);
   }
-  const { default: config } = await import(new URL("rolldown.config.mjs", root).href);
-  await build({ ...config, cwd: fileURLToPath(root) });
+  const { bundleCli } = await import(new URL("scripts/bundle-cli.mjs", root).href);
+  await bundleCli();
 }

@@ -1,0 +1,33 @@
+// Bundles the `passgrant` executable into dist/bin/ from tsc's output, dependencies included.
+// Run by `npm run build` after tsc, and by the test suite's global setup.
+//
+// Why: a script that runs `TOKEN=$(passgrant token --cache)` pays for module loading on every
+// run, and resolving and reading the several hundred files of zod and undici one by one cost more
+// than everything else the command does. One bundle (plus chunks, loaded only by the commands that
+// need them, for the sandbox and each command) loads in a fraction of the time. The library entry
+// points in dist/ stay unbundled, so applications dedupe dependencies as usual.
+//
+// dist/bin/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
+// import.meta.url)` and `../../package.json` still resolve to the package root.
+import { fileURLToPath } from "node:url";
+import { build } from "rolldown";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export async function bundleCli() {
+  await build({
+    cwd: root,
+    input: { passgrant: "dist/cli/main.js" },
+    platform: "node",
+    logLevel: "warn",
+    output: {
+      dir: "dist/bin",
+      format: "esm",
+      entryFileNames: "[name].js",
+      chunkFileNames: "[name]-[hash].js",
+      sourcemap: true,
+    },
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();

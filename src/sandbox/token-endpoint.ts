@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { components } from "../../generated/msx.js";
+import { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../auth/grants.js";
 import { oauthProblem, type SandboxProblem } from "./errors.js";
 import type { ResolvedClient, ResolvedUser } from "./options.js";
 import { hasPermission, ROLE_CLIENT } from "./roles.js";
@@ -11,8 +12,7 @@ type AccessToken = components["schemas"]["AccessToken"];
 export const GRANT_PASSWORD = "password";
 export const GRANT_REFRESH_TOKEN = "refresh_token";
 export const GRANT_CLIENT_CREDENTIALS = "client_credentials";
-export const GRANT_SWITCH_TENANT = "urn:cisco:nfv:oauth:grant-type:switch-tenant";
-export const GRANT_SWITCH_USER = "urn:cisco:nfv:oauth:grant-type:switch-user";
+export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER };
 
 /** Every grant the sandbox (like the platform) supports. */
 export const ALL_GRANT_TYPES = [

@@ -1,8 +1,8 @@
-import type { Dispatcher } from "undici";
 import { ConfigError, type PassgrantError } from "../errors.js";
 import { redactUrl } from "../redact.js";
+import { type DispatchOnly, releasedOnComplete, startDeadline } from "./deadline.js";
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
-import { InsecureTransportError } from "./errors.js";
+import { InsecureTransportError, TimeoutError } from "./errors.js";
 import { isLoopbackHost } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
 import { resolveTlsOptions } from "./tls-options.js";
@@ -10,7 +10,10 @@ import { resolveTlsOptions } from "./tls-options.js";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface TransportOptions {
-  /** Per request, headers and body included. Default 30 000 ms. */
+  /**
+   * Per request, headers and body included: a timeout while the body is still arriving makes
+   * reading it fail with the same `TimeoutError`. Default 30 000 ms.
+   */
   timeoutMs?: number;
   /** A PEM file of CA certificates, added to (not replacing) Node's bundled roots. */
   caFile?: string;
@@ -71,12 +74,13 @@ export function createTransport(options: TransportOptions = {}): Transport {
   if (options.insecureTls === true) warnInsecure(options.onWarning);
 
   async function transportFetch(request: Request): Promise<Response> {
+    const started = performance.now();
     const url = new URL(request.url);
     const method = request.method;
-    const shownUrl = redactUrl(url);
-    const started = performance.now();
+    // Redacted only when a hook or an error needs it: most requests need neither.
+    const shownUrl = (): string => redactUrl(url);
     const fail = (error: PassgrantError): PassgrantError => {
-      options.onRequestError?.({ method, url: shownUrl, error, durationMs: elapsed(started) });
+      options.onRequestError?.({ method, url: shownUrl(), error, durationMs: elapsed(started) });
       return error;
     };
     if (
@@ -84,31 +88,36 @@ export function createTransport(options: TransportOptions = {}): Transport {
       isInsecureOrigin(url) &&
       options.allowInsecureHttp !== true
     ) {
-      throw fail(new InsecureTransportError(shownUrl));
+      throw fail(new InsecureTransportError(shownUrl()));
     }
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([request.signal, timeout]);
+    const deadline = startDeadline(
+      timeoutMs,
+      request.signal,
+      () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
+    );
     try {
-      const init: RequestInit & { dispatcher: Dispatcher } = {
-        signal,
-        dispatcher: dispatchers.forUrl(url),
+      const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
+        signal: deadline.signal,
+        dispatcher: releasedOnComplete(dispatchers.forUrl(url), deadline, request.redirect),
       };
       // Late-bound on purpose: see the function comment.
       const response = await globalThis.fetch(request, init as RequestInit);
+      if (response.body === null) deadline.release();
       options.onResponse?.({
         method,
-        url: shownUrl,
+        url: shownUrl(),
         status: response.status,
         durationMs: elapsed(started),
       });
       return response;
     } catch (error) {
+      deadline.release();
       throw fail(
         mapFetchError(error, {
           method,
-          url: shownUrl,
+          url: shownUrl(),
           timeoutMs,
-          timedOut: timeout.aborted && !request.signal.aborted,
+          timedOut: deadline.timedOut,
           callerAborted: request.signal.aborted,
         }),
       );

@@ -8,35 +8,44 @@ import type { TokenProvider } from "./types.js";
  * included; a second 401 is returned to the caller as openapi-fetch's `{ error, response }`.
  * Nothing else is retried: a non-idempotent request may have taken effect before failing.
  *
- * The replay is a clone taken in `onRequest` (a sent body cannot be read again) and goes through
- * the client's own `fetch` (`options.fetch`), so it keeps the transport's TLS and proxy settings.
+ * The replay goes through the client's own `fetch` (`options.fetch`), so it keeps the transport's
+ * TLS and proxy settings. A request without a body is simply rebuilt from itself when a 401
+ * comes; one with a body is cloned before it is sent (a sent body cannot be read again). Cloning
+ * every request cost a second Request and AbortSignal each time (bench/overhead.mjs).
  */
 export function bearerAuth(
   provider: Pick<TokenProvider, "getAccessToken" | "invalidate">,
 ): Middleware {
-  /** The replayable copy of each request in flight, and the token it was sent with. */
-  const pending = new WeakMap<Request, { replay: Request; token: string }>();
+  /** The replayable copy of each request with a body in flight. */
+  const replays = new WeakMap<Request, Request>();
   return {
     async onRequest({ request }) {
       const token = await provider.getAccessToken();
-      request.headers.set("Authorization", `Bearer ${token}`);
-      pending.set(request, { replay: request.clone(), token });
+      request.headers.set("Authorization", `${BEARER}${token}`);
+      if (request.body !== null) replays.set(request, request.clone());
       return request;
     },
     async onResponse({ request, response, options }) {
-      const entry = pending.get(request);
-      pending.delete(request);
-      if (response.status !== 401 || !entry) return undefined;
+      const hasBody = request.body !== null;
+      const copy = hasBody ? replays.get(request) : undefined;
+      if (hasBody) replays.delete(request);
+      if (response.status !== 401) return undefined;
+      const sent = request.headers.get("Authorization");
+      // Not a request this middleware authorised, or its body copy is gone: nothing to replay.
+      if (!sent?.startsWith(BEARER) || (hasBody && copy === undefined)) return undefined;
+      const replay = copy ?? new Request(request);
       // Only the token that was rejected is forgotten: concurrent 401s renew once.
-      provider.invalidate(entry.token);
+      provider.invalidate(sent.slice(BEARER.length));
       const token = await provider.getAccessToken();
       await response.body?.cancel().catch(() => undefined);
-      entry.replay.headers.set("Authorization", `Bearer ${token}`);
-      return options.fetch(entry.replay);
+      replay.headers.set("Authorization", `${BEARER}${token}`);
+      return options.fetch(replay);
     },
     onError({ request }) {
-      pending.delete(request);
+      if (request.body !== null) replays.delete(request);
       return undefined;
     },
   };
 }
+
+const BEARER = "Bearer ";

@@ -101,6 +101,72 @@ describe("bearerAuth", () => {
     expect(tokens.map((t) => t.form.get("grant_type"))).toEqual(["password", "refresh_token"]);
   });
 
+  it("replays a request without a body as it was sent: query, headers and all", async () => {
+    const tokens = mockTokenEndpoint((_s, i) => [200, tokenBody(i + 1)], 2);
+    const seen: Array<{ path: string; authorization?: string; trace?: string }> = [];
+    nock(ORIGIN)
+      .get(TENANTS)
+      .query(true)
+      .times(2)
+      .reply(function (path) {
+        seen.push({
+          path,
+          authorization: this.req.headers.authorization,
+          trace: this.req.headers["x-trace"],
+        });
+        return seen.length === 1
+          ? [401, { code: "UNAUTHORIZED", message: "Token expired" }]
+          : [
+              200,
+              {
+                page: 1,
+                pageSize: 5,
+                totalItems: 0,
+                hasNext: false,
+                hasPrevious: true,
+                contents: [],
+              },
+            ];
+      });
+    const { client } = setUp();
+    const { data, response } = await client.GET(TENANTS, {
+      params: { query: { page: 1, pageSize: 5 } },
+      headers: { "X-Trace": "abc" },
+    });
+    expect(response.status).toBe(200);
+    expect(data?.page).toBe(1);
+    const path = `${TENANTS}?page=1&pageSize=5`;
+    expect(seen).toEqual([
+      { path, authorization: "Bearer access-token-1", trace: "abc" },
+      { path, authorization: "Bearer access-token-2", trace: "abc" },
+    ]);
+    expect(tokens).toHaveLength(2);
+  });
+
+  it("leaves a 401 alone when the request went out without its bearer token", async () => {
+    const tokens = mockTokenEndpoint();
+    const calls = mockApi("get", [401]);
+    const { provider } = setUp();
+    const client = createMsxClient({
+      baseUrl: ORIGIN,
+      fetch: transport.fetch,
+      middleware: [
+        bearerAuth(provider),
+        {
+          // A later middleware that swaps the credentials for its own.
+          onRequest({ request }) {
+            request.headers.set("Authorization", "Basic b3RoZXI=");
+            return request;
+          },
+        },
+      ],
+    });
+    const { response } = await client.GET(TENANTS, { params: { query: { page: 0, pageSize: 1 } } });
+    expect(response.status).toBe(401);
+    expect(calls).toEqual([{ authorization: "Basic b3RoZXI=", body: "" }]);
+    expect(tokens).toHaveLength(1);
+  });
+
   it("surfaces a second 401 to the caller without a third attempt", async () => {
     const tokens = mockTokenEndpoint((_s, i) => [200, tokenBody(i + 1)], 2);
     const calls = mockApi("post", [401, 401]);

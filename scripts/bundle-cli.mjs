@@ -9,12 +9,15 @@
 //
 // dist/bin/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
 // import.meta.url)` and `../../package.json` still resolve to the package root.
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export async function bundleCli() {
+  // Chunk names carry content hashes: clear the old ones so the package never ships stale chunks.
+  rmSync(new URL("../dist/bin", import.meta.url), { recursive: true, force: true });
   await build({
     cwd: root,
     input: { passgrant: "dist/cli/main.js" },

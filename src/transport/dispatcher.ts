@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher, ProxyAgent } from "undici";
+import type { Agent, Dispatcher, ProxyAgent } from "undici";
 import { ConfigError } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { isLoopbackHost } from "./loopback.js";
@@ -10,8 +10,8 @@ export type ProxySetting = "env" | "none" | string;
 
 /** passgrant's own undici dispatchers: one direct agent, and proxy agents when configured. */
 export interface DispatcherSet {
-  /** The dispatcher for a request to `url`. */
-  forUrl(url: URL): Dispatcher;
+  /** The dispatcher for a request to `url` (the first call loads undici). */
+  forUrl(url: URL): Promise<Dispatcher>;
   /** A description of the proxy in use, redacted, for `--verbose`. */
   describe(): string;
   close(): Promise<void>;
@@ -29,27 +29,40 @@ export function createDispatchers(options: {
   env?: NodeJS.ProcessEnv;
 }): DispatcherSet {
   const env = options.env ?? process.env;
-  const direct = new Agent({ connect: { ...options.tls } });
   const proxies = resolveProxies(options.proxy ?? "env", env);
   const bypass = parseNoProxy(proxies.noProxy);
   const agents = new Map<string, ProxyAgent>();
+  // undici (some 90 ms of module loading) is loaded by the first request, not by importing
+  // passgrant: `passgrant token --cache` answering from its cache, or an application that only
+  // imports the types, never pays for it.
+  let undici: Promise<{ module: UndiciAgents; direct: Agent }> | undefined;
+  const loaded = () =>
+    (undici ??= import("undici").then(({ Agent, ProxyAgent }) => ({
+      module: { Agent, ProxyAgent },
+      direct: new Agent({ connect: { ...options.tls } }),
+    })));
 
-  const proxyAgent = (uri: string): ProxyAgent => {
+  const proxyAgent = (module: UndiciAgents, uri: string): ProxyAgent => {
     let agent = agents.get(uri);
     if (!agent) {
       // requestTls: the TLS session to the origin, tunnelled through CONNECT;
       // proxyTls: to the proxy itself, when its URL is https://.
-      agent = new ProxyAgent({ uri, requestTls: { ...options.tls }, proxyTls: { ...options.tls } });
+      agent = new module.ProxyAgent({
+        uri,
+        requestTls: { ...options.tls },
+        proxyTls: { ...options.tls },
+      });
       agents.set(uri, agent);
     }
     return agent;
   };
 
   return {
-    forUrl(url) {
+    async forUrl(url) {
+      const { module, direct } = await loaded();
       if (isLoopbackHost(url.hostname) || bypass(url)) return direct;
       const uri = url.protocol === "https:" ? proxies.https : proxies.http;
-      return uri ? proxyAgent(uri) : direct;
+      return uri ? proxyAgent(module, uri) : direct;
     },
     describe() {
       if (!proxies.https && !proxies.http) return "direct";
@@ -59,9 +72,17 @@ export function createDispatchers(options: {
       return shown.filter(Boolean).join(", ");
     },
     async close() {
+      if (!undici) return;
+      const { direct } = await undici;
       await Promise.all([direct.close(), ...[...agents.values()].map((agent) => agent.close())]);
     },
   };
+}
+
+/** The two undici classes passgrant builds its dispatchers from. */
+interface UndiciAgents {
+  Agent: typeof Agent;
+  ProxyAgent: typeof ProxyAgent;
 }
 
 interface ProxyUrls {

@@ -98,7 +98,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     try {
       const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
         signal: deadline.signal,
-        dispatcher: releasedOnComplete(dispatchers.forUrl(url), deadline, request.redirect),
+        dispatcher: releasedOnComplete(await dispatchers.forUrl(url), deadline, request.redirect),
       };
       // Late-bound on purpose: see the function comment.
       const response = await globalThis.fetch(request, init as RequestInit);

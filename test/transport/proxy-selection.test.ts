@@ -43,21 +43,21 @@ describe("createDispatchers", () => {
   let set: DispatcherSet | undefined;
   afterEach(() => set?.close());
 
-  it("uses HTTPS_PROXY for https targets and bypasses NO_PROXY and loopback", () => {
+  it("uses HTTPS_PROXY for https targets and bypasses NO_PROXY and loopback", async () => {
     set = createDispatchers({
       tls: {},
       env: { HTTPS_PROXY: "http://proxy.corp:3128", NO_PROXY: ".internal" },
     });
-    expect(set.forUrl(new URL("https://msx.example.com/"))).toBeInstanceOf(ProxyAgent);
-    expect(set.forUrl(new URL("https://msx.internal/"))).toBeInstanceOf(Agent);
-    expect(set.forUrl(new URL("https://127.0.0.1:8443/"))).toBeInstanceOf(Agent);
-    expect(set.forUrl(new URL("http://msx.example.com/"))).toBeInstanceOf(Agent);
+    expect(await set.forUrl(new URL("https://msx.example.com/"))).toBeInstanceOf(ProxyAgent);
+    expect(await set.forUrl(new URL("https://msx.internal/"))).toBeInstanceOf(Agent);
+    expect(await set.forUrl(new URL("https://127.0.0.1:8443/"))).toBeInstanceOf(Agent);
+    expect(await set.forUrl(new URL("http://msx.example.com/"))).toBeInstanceOf(Agent);
     expect(set.describe()).toBe("https via http://proxy.corp:3128/, NO_PROXY=.internal");
   });
 
-  it("ignores the environment with proxy: none", () => {
+  it("ignores the environment with proxy: none", async () => {
     set = createDispatchers({ tls: {}, proxy: "none", env: { HTTPS_PROXY: "http://proxy:3128" } });
-    expect(set.forUrl(new URL("https://msx.example.com/"))).toBeInstanceOf(Agent);
+    expect(await set.forUrl(new URL("https://msx.example.com/"))).toBeInstanceOf(Agent);
     expect(set.describe()).toBe("direct");
   });
 

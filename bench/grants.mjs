@@ -49,6 +49,7 @@ export async function benchGrants() {
       calls,
       "non-200": failed,
       "API requests seen": apiRequests,
+      "401s renewed and replayed": apiRequests - calls,
       "token requests": grants,
       "by grant": Object.entries(diff(before.byGrant, after.byGrant))
         .map(([g, n]) => `${g}: ${n}`)

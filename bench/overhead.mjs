@@ -60,7 +60,7 @@ export async function benchOverhead() {
 
   const sequential = await rounds(clients, 1);
   const concurrent = await rounds(clients, CONCURRENCY);
-  const grantsDuringRun = server.tokenRequests() - 1;
+  const grantsDuringRun = (await server.tokenRequests()) - 1;
 
   await undiciAgent.close();
   await transport.close();

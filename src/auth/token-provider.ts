@@ -59,6 +59,13 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       `tokenUrl must be an absolute https URL such as https://msx.example.com/idm/v2/token (MSX_TOKEN_URL), got ${JSON.stringify(redactUrl(String(options.tokenUrl)))}.`,
     );
   }
+  if (tokenUrl && (tokenUrl.username || tokenUrl.password)) {
+    // fetch refuses such URLs with a TypeError that quotes them, credentials and all.
+    problems.push(
+      `tokenUrl must not contain a user name or password (${redactUrl(tokenUrl)}): pass the client's credentials as clientId and clientSecret.`,
+    );
+    tokenUrl = undefined;
+  }
   if (typeof options.clientId !== "string" || options.clientId === "") {
     problems.push("clientId is required (MSX_CLIENT_ID).");
   }

@@ -34,7 +34,14 @@ export async function requestToken(
   const secrets = [...grant.secrets, ...(endpoint.clientSecret ? [endpoint.clientSecret] : [])];
   const requestedAt = endpoint.clock();
   const response = await endpoint.fetch(
-    new Request(endpoint.tokenUrl, { method: "POST", headers, body: form.toString() }),
+    // Never follow a redirect: a 307 or 308 would re-send the password and client secret in the
+    // body to wherever the Location points, plain http:// included (fetch only strips headers).
+    new Request(endpoint.tokenUrl, {
+      method: "POST",
+      headers,
+      body: form.toString(),
+      redirect: "manual",
+    }),
   );
   return parseTokenResponse(response, {
     tokenUrl: endpoint.tokenUrl,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { components } from "../../generated/msx.js";
+import { PassgrantError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
 import { HttpError } from "../transport/errors.js";
 import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
@@ -70,6 +71,8 @@ export async function parseTokenResponse(
   try {
     body = await readTextLimited(response, MAX_TOKEN_RESPONSE_BYTES);
   } catch (error) {
+    // The transport's own TimeoutError or AbortedError, from a body that stopped arriving.
+    if (error instanceof PassgrantError) throw error;
     const name = (error as { name?: string }).name ?? "Error";
     throw fail(`the body could not be read (${name}); the connection broke or timed out`);
   }
@@ -78,9 +81,13 @@ export async function parseTokenResponse(
   if (!response.ok) {
     const oauth = json.ok ? oauthErrorFields(json.value) : undefined;
     if (oauth) throw oauthError(oauth, status, requestId, context);
-    const hint = looksLikeHtml(body.text, contentType)
-      ? HTML_HINT
-      : context.hintFor(status === 401 ? "invalid_client" : "", status);
+    const location = isRedirect(status) ? response.headers.get("location") : null;
+    const hint =
+      location !== null
+        ? redirectHint(location, context.tokenUrl)
+        : looksLikeHtml(body.text, contentType)
+          ? HTML_HINT
+          : context.hintFor(status === 401 ? "invalid_client" : "", status);
     throw new HttpError({
       status,
       method: "POST",
@@ -179,6 +186,24 @@ function normalise(
 const HTML_HINT =
   "tokenUrl should be the OAuth2 token endpoint (for MSX, https://<host>/idm/v2/token), not a " +
   "login page; a proxy or SSO portal may also be intercepting the request";
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+/** Token requests are sent with `redirect: "manual"`: say where the server wanted them to go. */
+function redirectHint(location: string, tokenUrl: string): string {
+  let target = location;
+  try {
+    target = new URL(location, tokenUrl).href;
+  } catch {
+    // shown as sent
+  }
+  return (
+    `The token endpoint redirected to ${redactUrl(target)}; passgrant does not follow redirects ` +
+    "with credentials. If that is the real token endpoint, set tokenUrl (MSX_TOKEN_URL) to it"
+  );
+}
 
 interface OAuthErrorFields {
   error: string;

@@ -1,7 +1,7 @@
 import createClient, { type ClientOptions, type Middleware } from "openapi-fetch";
 import type { MediaType } from "openapi-typescript-helpers";
 import { ConfigError } from "../errors.js";
-import { redact } from "../redact.js";
+import { redact, redactUrl } from "../redact.js";
 import type { StrictClient } from "./strict-client.js";
 
 /** Options for {@link createApiClient}: openapi-fetch's own, with `baseUrl` required. */
@@ -45,6 +45,12 @@ function normaliseBaseUrl(baseUrl: string | URL): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ConfigError(`baseUrl must use http or https, got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    // fetch refuses such URLs with a TypeError that quotes them, credentials and all.
+    throw new ConfigError(
+      `baseUrl must not contain a user name or password (${redactUrl(url)}): authenticate with bearerAuth(provider) instead`,
+    );
   }
   return url.href.replace(/\/+$/, "");
 }

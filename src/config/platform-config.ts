@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { isLoopbackHost } from "../transport/loopback.js";
 import type { Environment } from "./environment.js";
 import { type ConfigVariable, configVariables, platformVariables } from "./variables.js";
 
@@ -46,7 +47,10 @@ const booleanWords: Record<string, boolean> = {
   off: false,
 };
 
-/** An absolute http(s) URL without credentials in it, normalised without trailing slashes. */
+/**
+ * An absolute https URL (http only to this machine) without credentials in it, normalised without
+ * trailing slashes.
+ */
 const httpUrl = (name: ConfigVariable) =>
   z.string().transform((text, ctx) => {
     let url: URL;
@@ -71,6 +75,15 @@ const httpUrl = (name: ConfigVariable) =>
       ctx.addIssue({
         code: "custom",
         message: `${name} must use https:// (or http:// for a local server), got ${url.protocol}//.`,
+      });
+      return z.NEVER;
+    }
+    // The transport would refuse at the first request with advice for library users
+    // (allowInsecureHttp), which the CLI has no way to follow; say it here, with the other problems.
+    if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${name} uses plain http:// to ${url.host}, which is not this machine: passwords, client secrets and tokens would cross the network unencrypted. Use https://${url.host}${url.pathname.replace(/\/+$/, "")}.`,
       });
       return z.NEVER;
     }

@@ -157,6 +157,26 @@ describe("loadPlatformConfig", () => {
     ]);
   });
 
+  it("refuses plain http:// to another machine, where credentials would travel unencrypted", () => {
+    const problems = problemsOf(() =>
+      loadPlatformConfig({
+        ...complete,
+        MSX_BASE_URL: "http://msx.lab.example:8080/",
+        MSX_TOKEN_URL: "http://login.lab.example/token",
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(
+        "MSX_BASE_URL uses plain http:// to msx.lab.example:8080, which is not this machine",
+      ),
+      expect.stringContaining("MSX_TOKEN_URL uses plain http:// to login.lab.example"),
+    ]);
+    expect(problems[0]).toContain("Use https://msx.lab.example:8080");
+    for (const local of ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"]) {
+      expect(loadPlatformConfig({ ...complete, MSX_BASE_URL: local }).baseUrl).toBe(local);
+    }
+  });
+
   it("asks for MSX_BASE_URL even when only the token URL is set", () => {
     const { MSX_BASE_URL, ...rest } = complete;
     const problems = problemsOf(() =>

@@ -6,4 +6,9 @@ export {
   loadPlatformConfig,
   type PlatformConfig,
 } from "./platform-config.js";
-export { type ConfigVariable, configVariables, platformVariables } from "./variables.js";
+export {
+  type ConfigVariable,
+  configVariables,
+  type PlatformVariable,
+  platformVariables,
+} from "./variables.js";

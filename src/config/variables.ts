@@ -52,11 +52,13 @@ export const configVariables = {
 export type ConfigVariable = keyof typeof configVariables;
 
 /** The variables that point passgrant at a platform; with none of them set, the demo uses the sandbox. */
-export const platformVariables: readonly ConfigVariable[] = [
+export const platformVariables = [
   "MSX_BASE_URL",
   "MSX_TOKEN_URL",
   "MSX_CLIENT_ID",
   "MSX_CLIENT_SECRET",
   "MSX_USERNAME",
   "MSX_PASSWORD",
-];
+] as const satisfies readonly ConfigVariable[];
+
+export type PlatformVariable = (typeof platformVariables)[number];

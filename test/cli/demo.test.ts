@@ -46,6 +46,25 @@ describe("passgrant demo", { timeout: 60_000 }, () => {
     expect(parsed.tenants).toContainEqual(parsed.tenant);
   });
 
+  it("validates and applies the other variables when it runs against the embedded sandbox", async () => {
+    const bad = await runCli(["demo"], {
+      env: { MSX_TIMEOUT_MS: "abc", MSX_INSECURE_TLS: "maybe" },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain(
+      'MSX_TIMEOUT_MS must be a whole number of milliseconds between 1 and 3600000, got "abc"',
+    );
+    expect(bad.stderr).toContain(
+      'MSX_INSECURE_TLS must be true or false (also 1/0, yes/no), got "maybe"',
+    );
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    // A valid one applies: the insecure-TLS opt-in is honoured, so it is warned about.
+    const warned = await runCli(["demo"], { env: { MSX_INSECURE_TLS: "true" } });
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain("TLS certificate verification is OFF");
+  });
+
   it("targets the configured platform and leaves no tenant behind", async () => {
     sandbox = await startSandbox();
     const before = sandbox.tenants().map((t) => t.id);

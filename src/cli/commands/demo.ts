@@ -1,8 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { components } from "../../../generated/msx.js";
-import { hasPlatformConfig, type PlatformConfig } from "../../config/index.js";
+import {
+  hasPlatformConfig,
+  loadPlatformConfig,
+  type PlatformConfig,
+  type PlatformVariable,
+} from "../../config/index.js";
 import { PassgrantError } from "../../errors.js";
-import { startSandbox } from "../../sandbox/index.js";
+import { type Sandbox, startSandbox } from "../../sandbox/index.js";
 import { abortable } from "../abortable.js";
 import { expectData } from "../api-result.js";
 import { parseCommandArgs } from "../args.js";
@@ -57,48 +62,54 @@ export const demoCommand: Command = {
     }
     const log = createLogger(context, values.verbose === true);
     const env = commandEnvironment(context, values["env-file"]);
+    const onSandbox = !hasPlatformConfig(env);
 
-    let config: PlatformConfig;
-    let closeSandbox = async () => {};
-    if (hasPlatformConfig(env)) {
-      config = await resolvePlatform(context, log, {
-        command: "demo",
-        envFile: values["env-file"],
-        needsUser: true,
-      });
-    } else {
-      const sandbox = await startSandbox({ host: "127.0.0.1", port: 0 });
-      closeSandbox = () => sandbox.close();
-      log.info(
-        `no platform configured (MSX_BASE_URL is not set): running against the embedded sandbox at ${sandbox.url}`,
-      );
-      config = {
-        baseUrl: sandbox.url,
-        tokenUrl: `${sandbox.url}/idm/v2/token`,
-        clientId: sandbox.clientId,
-        clientSecret: sandbox.clientSecret,
-        clientAuth: "basic",
-        username: sandbox.username,
-        password: sandbox.password,
-        insecureTls: false,
-        timeoutMs: 30_000,
-      };
-    }
-
-    const session = openSession(config, log);
+    let sandbox: Sandbox | undefined;
     try {
-      const { result, failure } = await runSteps(session, context, log, values.json === true);
-      result.platform = { url: config.baseUrl, sandbox: !hasPlatformConfig(env) };
-      if (values.json) context.stdout.write(`${JSON.stringify(result)}\n`);
-      // The top-level handler prints the message and picks the exit code.
-      if (failure !== undefined) throw failure;
-      return ExitCode.ok;
+      let config: PlatformConfig;
+      if (onSandbox) {
+        sandbox = await startSandbox({ host: "127.0.0.1", port: 0 });
+        // The sandbox supplies only the platform and its credentials: the other variables are the
+        // user's (a timeout, a CA file), so they are validated and applied as on a real platform.
+        config = loadPlatformConfig({ ...env, ...sandboxVariables(sandbox) });
+        log.info(
+          `no platform configured (MSX_BASE_URL is not set): running against the embedded sandbox at ${sandbox.url}`,
+        );
+      } else {
+        config = await resolvePlatform(context, log, {
+          command: "demo",
+          envFile: values["env-file"],
+          needsUser: true,
+        });
+      }
+      const session = openSession(config, log);
+      try {
+        const { result, failure } = await runSteps(session, context, log, values.json === true);
+        result.platform = { url: config.baseUrl, sandbox: onSandbox };
+        if (values.json) context.stdout.write(`${JSON.stringify(result)}\n`);
+        // The top-level handler prints the message and picks the exit code.
+        if (failure !== undefined) throw failure;
+        return ExitCode.ok;
+      } finally {
+        await session.close().catch(() => {});
+      }
     } finally {
-      await session.close().catch(() => {});
-      await closeSandbox().catch(() => {});
+      await sandbox?.close().catch(() => {});
     }
   },
 };
+
+/** The MSX_* variables that point at the embedded sandbox with its default credentials. */
+function sandboxVariables(sandbox: Sandbox): Record<PlatformVariable, string> {
+  return {
+    MSX_BASE_URL: sandbox.url,
+    MSX_TOKEN_URL: `${sandbox.url}/idm/v2/token`,
+    MSX_CLIENT_ID: sandbox.clientId,
+    MSX_CLIENT_SECRET: sandbox.clientSecret,
+    MSX_USERNAME: sandbox.username,
+    MSX_PASSWORD: sandbox.password,
+  };
+}
 
 /**
  * The guide's steps. Failures are caught here rather than thrown, so the tenant can be deleted

@@ -467,9 +467,9 @@ export interface operations {
     };
     getTenantsList: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Tenant ids, the parameter repeated (`ids=a&ids=b`). */
-                ids?: string[];
+                ids: string[];
                 showImage?: components["parameters"]["ShowImage"];
             };
             header?: never;

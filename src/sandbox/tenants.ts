@@ -49,7 +49,7 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
     getTenantsList(context) {
       authorize(context, "tenants:read");
       const query = context.request.query as QueryOf<"getTenantsList">;
-      const tenants = store.list(query.ids ?? []);
+      const tenants = store.list(query.ids);
       return ok(
         200,
         tenants.map((tenant) => view(tenant, query.showImage)),

@@ -521,8 +521,12 @@ describe("getTenantsList", () => {
     expect(answer.body.map((t: { name: string }) => t.name)).toEqual(["Coke", "Sprite"]);
     const single = await f.api.call(`${TENANTS_PATH}/list?ids=${COKE_ID}`, { bearer: superToken });
     expect(single.body).toHaveLength(1);
+  });
+
+  it("answers 400 when ids is missing (the platform requires it)", async () => {
     const none = await f.api.call(`${TENANTS_PATH}/list`, { bearer: superToken });
-    expect(none.body).toEqual([]);
+    expect(none.status).toBe(400);
+    expect(none.body.message).toMatch(/query parameter ids is required/);
   });
 
   it("answers 400 for an id that is not a uuid", async () => {

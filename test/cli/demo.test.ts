@@ -1,11 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { type Forwarder, startForwarder } from "./forwarder.js";
 import { platformEnv, runCli, startCli } from "./run-cli.js";
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 let sandbox: Sandbox | undefined;
+let proxy: Forwarder | undefined;
 afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
   await sandbox?.close();
   sandbox = undefined;
 });
@@ -126,6 +130,36 @@ describe("passgrant demo", { timeout: 60_000 }, () => {
     expect(result.stdout).toContain(`Deleted Tenant: ${id}`);
     expect(result.stderr).toContain(`interrupted by ${signal}`);
     expect(sandbox.tenants().map((t) => t.id)).not.toContain(id);
+    expect(sandbox.tenants()).toHaveLength(before);
+  });
+
+  it("counts its tenant as deleted when the cleanup finds it already gone", async () => {
+    sandbox = await startSandbox();
+    const before = sandbox.tenants().length;
+    // The demo's own DELETE reaches the platform, but its answer is lost: then Ctrl-C.
+    let deleteForwarded: () => void = () => {};
+    const forwarded = new Promise<void>((resolve) => {
+      deleteForwarded = resolve;
+    });
+    let withheld = false;
+    proxy = await startForwarder(sandbox.url, {
+      withholdResponse: (method) => {
+        if (method !== "DELETE" || withheld) return false;
+        withheld = true;
+        deleteForwarded();
+        return true;
+      },
+    });
+    const cli = startCli(["demo", "--json"], {
+      env: { ...platformEnv(sandbox), MSX_BASE_URL: proxy.url },
+    });
+    await forwarded;
+    cli.child.kill("SIGINT");
+    const result = await cli.result;
+    expect(result.code).toBe(130);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, deleted: true });
+    expect(result.stderr).toContain("already gone");
+    expect(result.stderr).not.toContain("could not delete");
     expect(sandbox.tenants()).toHaveLength(before);
   });
 

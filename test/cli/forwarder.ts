@@ -18,11 +18,16 @@ export interface ForwarderOptions {
   onRequest?: () => void;
   /** Called with each response body the target sent, by request path. */
   onResponse?: (path: string, status: number, body: string) => void;
+  /**
+   * Forward the request but never answer it: the target acted on it, the client never learns.
+   * Called after `onResponse`.
+   */
+  withholdResponse?: (method: string, path: string) => boolean;
 }
 
 /**
  * A small HTTP(S) server that forwards every request to `target` (a sandbox): to put TLS in
- * front of it, or to observe what the CLI receives.
+ * front of it, to observe what the CLI receives, or to lose an answer on the way back.
  */
 export async function startForwarder(
   target: string,
@@ -44,6 +49,7 @@ export async function startForwarder(
     });
     const text = await upstream.text();
     options.onResponse?.(request.url ?? "/", upstream.status, text);
+    if (options.withholdResponse?.(request.method ?? "GET", request.url ?? "/")) return;
     const headers = Object.fromEntries(upstream.headers);
     delete headers["content-length"];
     delete headers["content-encoding"];

@@ -8,6 +8,7 @@ import {
 } from "../../config/index.js";
 import { PassgrantError } from "../../errors.js";
 import { type Sandbox, startSandbox } from "../../sandbox/index.js";
+import { HttpError } from "../../transport/index.js";
 import { abortable } from "../abortable.js";
 import { expectData } from "../api-result.js";
 import { parseCommandArgs } from "../args.js";
@@ -233,6 +234,11 @@ async function deleteTenant(session: PlatformSession, id: string, log: Logger): 
     );
     return true;
   } catch (error) {
+    // The interrupted DELETE may have reached the platform before its answer was lost.
+    if (error instanceof HttpError && error.status === 404) {
+      log.info(`tenant ${id} is already gone`);
+      return true;
+    }
     const why = error instanceof PassgrantError ? error.message : String(error);
     log.info(
       `could not delete tenant ${id} (${why}). Delete it yourself: passgrant tenants delete ${id}`,

@@ -65,6 +65,12 @@ export function apiProblem(
   );
 }
 
+/**
+ * Headers on every token endpoint answer. RFC 6749 §5.1 requires them on a token; the platform's
+ * Spring Security OAuth2 stack sends them on its §5.2 errors too.
+ */
+export const TOKEN_RESPONSE_HEADERS = { "cache-control": "no-store", pragma: "no-cache" } as const;
+
 /** An RFC 6749 §5.2 error response from the token endpoint. */
 export function oauthProblem(
   status: number,
@@ -72,7 +78,11 @@ export function oauthProblem(
   description: string,
   headers?: Record<string, string>,
 ): SandboxProblem {
-  return new SandboxProblem(status, { error, error_description: description }, headers);
+  return new SandboxProblem(
+    status,
+    { error, error_description: description },
+    { ...TOKEN_RESPONSE_HEADERS, ...headers },
+  );
 }
 
 /**

@@ -6,7 +6,13 @@ import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
 import { createMsxBackend } from "../spec/msx-spec.js";
 import { ADMIN_PREFIX, handleAdminRequest } from "./admin.js";
-import { apiProblem, describeValidationErrors, oauthProblem, SandboxProblem } from "./errors.js";
+import {
+  apiProblem,
+  describeValidationErrors,
+  oauthProblem,
+  SandboxProblem,
+  TOKEN_RESPONSE_HEADERS,
+} from "./errors.js";
 import type { Exchange, SandboxResult } from "./exchange.js";
 import { FaultQueue, type FaultRule, faultRuleProblems } from "./faults.js";
 import {
@@ -29,7 +35,6 @@ import {
   authenticateClient,
   grantToken,
   parseTokenForm,
-  TOKEN_RESPONSE_HEADERS,
   type TokenEndpointContext,
 } from "./token-endpoint.js";
 import { type Principal, TokenRegistry } from "./tokens.js";

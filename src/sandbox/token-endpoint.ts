@@ -308,6 +308,3 @@ function respond(
     iat: new Date(issued.issuedAt).toISOString(),
   };
 }
-
-/** Response headers every token response carries (RFC 6749 §5.1). */
-export const TOKEN_RESPONSE_HEADERS = { "cache-control": "no-store", pragma: "no-cache" } as const;

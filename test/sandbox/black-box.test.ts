@@ -45,6 +45,7 @@ describe("POST /idm/v2/token", () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("cache-control")).toBe("no-store");
+    expect(answer.headers.get("pragma")).toBe("no-cache");
     expect(answer.body).toMatchObject({
       token_type: "bearer",
       expires_in: 600,
@@ -92,6 +93,8 @@ describe("POST /idm/v2/token", () => {
       expect(answer.status, String(authorization)).toBe(401);
       expect(answer.body.error).toBe("invalid_client");
       expect(answer.headers.get("www-authenticate")).toBe('Basic realm="passgrant-sandbox"');
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+      expect(answer.headers.get("pragma")).toBe("no-cache");
       expect(JSON.stringify(answer.body)).not.toContain("wrong-secret-123");
     }
   });
@@ -104,6 +107,7 @@ describe("POST /idm/v2/token", () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({ error: "invalid_grant", error_description: "Bad credentials" });
+    expect(answer.headers.get("cache-control")).toBe("no-store");
   });
 
   it("answers 400 with the right RFC 6749 §5.2 error for malformed token requests", async () => {

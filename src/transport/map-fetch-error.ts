@@ -70,7 +70,7 @@ export function mapFetchError(error: unknown, context: FetchFailureContext): Pas
   if (code && (TLS_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("CERT_"))) {
     return new TlsError({ ...target, reason: `${reason} (${code})`, causeCode: code }, { cause });
   }
-  const hint = code ? NETWORK_HINTS[code] : undefined;
+  const hint = proxyHint(reason) ?? (code ? NETWORK_HINTS[code] : undefined);
   return new NetworkError(
     {
       ...target,
@@ -80,6 +80,15 @@ export function mapFetchError(error: unknown, context: FetchFailureContext): Pas
     },
     { cause },
   );
+}
+
+/** undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling". */
+function proxyHint(reason: string): string | undefined {
+  const status = /Proxy response \((\d{3})\)/.exec(reason)?.[1];
+  if (status === undefined) return undefined;
+  return status === "407"
+    ? "The proxy asks for credentials: put them in its URL (HTTPS_PROXY=http://user:password@proxy:port), or list this host in NO_PROXY."
+    : `The proxy refused to open a tunnel (HTTP ${status}): check HTTPS_PROXY, and NO_PROXY for hosts to reach directly.`;
 }
 
 function isAbort(error: unknown): boolean {

@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createTransport,
   INSECURE_TLS_WARNING,
+  NetworkError,
   TlsError,
   type Transport,
 } from "../../src/transport/index.js";
@@ -86,6 +87,9 @@ describe("TLS verification", () => {
 });
 
 describe("HTTPS through a proxy", () => {
+  const PROXY_USER = "proxy-user";
+  const PROXY_PASSWORD = "proxy-p@ss";
+  const PROXY_AUTHORIZATION = `Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString("base64")}`;
   let proxy: Server;
   let proxyUrl: string;
   const connects: string[] = [];
@@ -95,6 +99,10 @@ describe("HTTPS through a proxy", () => {
     proxy = createServer((_req, res) => res.writeHead(405).end());
     proxy.on("connect", (request, socket, head) => {
       connects.push(request.url ?? "");
+      if (request.headers["proxy-authorization"] !== PROXY_AUTHORIZATION) {
+        socket.end("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
       const upstream = connect(server.port, "127.0.0.1", () => {
         socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
         upstream.write(head);
@@ -105,7 +113,7 @@ describe("HTTPS through a proxy", () => {
       socket.on("error", () => upstream.destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxyUrl = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
   afterAll(
     () =>
@@ -121,6 +129,28 @@ describe("HTTPS through a proxy", () => {
     const response = await ping(transport, url);
     expect(await response.json()).toEqual({ ok: true });
     expect(connects).toContain(`msx.example.test:${server.port}`);
+  });
+
+  it("takes the proxy and its credentials from HTTPS_PROXY by default", async () => {
+    vi.stubEnv("HTTPS_PROXY", proxyUrl);
+    try {
+      transport = createTransport({ caFile: certs.caFile });
+      const before = connects.length;
+      const response = await ping(transport, `https://msx.example.test:${server.port}/ping`);
+      expect(await response.json()).toEqual({ ok: true });
+      expect(connects.slice(before)).toEqual([`msx.example.test:${server.port}`]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("says the proxy wants credentials when it answers 407", async () => {
+    transport = createTransport({ proxy: proxyUrl.replace(/\/\/[^@]+@/, "//") });
+    const error = await ping(transport, `https://msx.example.test:${server.port}/ping`).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as Error).message).toMatch(/proxy asks for credentials.*HTTPS_PROXY/);
   });
 
   it("still verifies TLS through the proxy", async () => {

@@ -9,10 +9,9 @@ import type { Principal, TokenGrantResult, TokenRegistry } from "./tokens.js";
 
 type AccessToken = components["schemas"]["AccessToken"];
 
-export const GRANT_PASSWORD = "password";
-export const GRANT_REFRESH_TOKEN = "refresh_token";
-export const GRANT_CLIENT_CREDENTIALS = "client_credentials";
-export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER };
+const GRANT_PASSWORD = "password";
+const GRANT_REFRESH_TOKEN = "refresh_token";
+const GRANT_CLIENT_CREDENTIALS = "client_credentials";
 
 /** Every grant the sandbox (like the platform) supports. */
 export const ALL_GRANT_TYPES = [

@@ -12,8 +12,6 @@ export type ProxySetting = "env" | "none" | string;
 export interface DispatcherSet {
   /** The dispatcher for a request to `url` (the first call loads undici). */
   forUrl(url: URL): Promise<Dispatcher>;
-  /** A description of the proxy in use, redacted, for `--verbose`. */
-  describe(): string;
   close(): Promise<void>;
 }
 
@@ -63,13 +61,6 @@ export function createDispatchers(options: {
       if (isLoopbackHost(url.hostname) || bypass(url)) return direct;
       const uri = url.protocol === "https:" ? proxies.https : proxies.http;
       return uri ? proxyAgent(module, uri) : direct;
-    },
-    describe() {
-      if (!proxies.https && !proxies.http) return "direct";
-      const shown = [proxies.https && `https via ${redactUrl(proxies.https)}`];
-      if (proxies.http) shown.push(`http via ${redactUrl(proxies.http)}`);
-      if (proxies.noProxy) shown.push(`NO_PROXY=${proxies.noProxy}`);
-      return shown.filter(Boolean).join(", ");
     },
     async close() {
       if (!undici) return;

@@ -52,17 +52,10 @@ describe("createDispatchers", () => {
     expect(await set.forUrl(new URL("https://msx.internal/"))).toBeInstanceOf(Agent);
     expect(await set.forUrl(new URL("https://127.0.0.1:8443/"))).toBeInstanceOf(Agent);
     expect(await set.forUrl(new URL("http://msx.example.com/"))).toBeInstanceOf(Agent);
-    expect(set.describe()).toBe("https via http://proxy.corp:3128/, NO_PROXY=.internal");
   });
 
   it("ignores the environment with proxy: none", async () => {
     set = createDispatchers({ tls: {}, proxy: "none", env: { HTTPS_PROXY: "http://proxy:3128" } });
     expect(await set.forUrl(new URL("https://msx.example.com/"))).toBeInstanceOf(Agent);
-    expect(set.describe()).toBe("direct");
-  });
-
-  it("hides proxy credentials when describing it", () => {
-    set = createDispatchers({ tls: {}, env: { https_proxy: "http://me:hunter22@proxy:3128" } });
-    expect(set.describe()).not.toContain("hunter22");
   });
 });

@@ -87,6 +87,8 @@ describe("passgrant tenants", { timeout: 60_000 }, () => {
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toContain(message);
     }
+    // Usage is checked before signing in: a mistake costs no grant.
+    expect(sandbox.stats().tokenRequests).toBe(0);
   });
 
   it("stops waiting and exits 130 on SIGINT", async () => {

@@ -1,7 +1,9 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { tenantsCommand } from "../../src/cli/commands/tenants.js";
 import { createProgress } from "../../src/cli/progress.js";
 import { promptSecret, readStdinSecret } from "../../src/cli/prompt.js";
+import { tempDir } from "./run-cli.js";
 
 /** A stream that claims to be a terminal, recording what is written and raw-mode switches. */
 function fakeTerminal() {
@@ -76,5 +78,35 @@ describe("createProgress", () => {
     progress.update("fetched 10 of 20");
     progress.done();
     expect(stderr.written()).toBe("");
+  });
+});
+
+describe("usage mistakes on a terminal", () => {
+  it("are reported before the password prompt", async () => {
+    const stdin = fakeTerminal();
+    const stderr = fakeTerminal();
+    // Answers the prompt, if one wrongly comes.
+    stderr.stream.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("Password")) {
+        setImmediate(() => stdin.stream.write("typed-in-vain\r"));
+      }
+    });
+    const run = tenantsCommand.run(["list", "--sort-order", "up"], {
+      env: {
+        MSX_BASE_URL: "https://msx.example.com",
+        MSX_CLIENT_ID: "client",
+        MSX_CLIENT_SECRET: "secret",
+        MSX_USERNAME: "superuser",
+      },
+      cwd: tempDir(),
+      stdin: stdin.stream,
+      stdout: fakeTerminal().stream,
+      stderr: stderr.stream,
+      signal: new AbortController().signal,
+      interruptedBy: () => undefined,
+      setPendingCleanup: () => {},
+    });
+    await expect(run).rejects.toThrow("--sort-order must be asc or desc");
+    expect(stderr.written()).not.toContain("Password");
   });
 });

@@ -126,6 +126,8 @@ export const tenantsCommand: Command = {
     if (action === "create" && !values.name) {
       throw new UsageError("tenants create needs --name NAME.", "tenants");
     }
+    // Checked before signing in: a mistake should not cost a password prompt or a grant.
+    const listing = action === "list" ? listRequest(values) : undefined;
 
     const log = createLogger(context, values.verbose === true);
     const config = await resolvePlatform(context, log, {
@@ -141,7 +143,10 @@ export const tenantsCommand: Command = {
       cacheFor("tenants", values, env, config, "password", log),
     );
     try {
-      const work = runAction(action as Action, id ?? "", values, session, context);
+      const work =
+        listing !== undefined
+          ? list(listing, values, session, context)
+          : runAction(action as Exclude<Action, "list">, id ?? "", values, session, context);
       await abortable(work, context.signal);
       return ExitCode.ok;
     } finally {
@@ -151,7 +156,7 @@ export const tenantsCommand: Command = {
 };
 
 async function runAction(
-  action: Action,
+  action: Exclude<Action, "list">,
   id: string,
   values: Values,
   session: PlatformSession,
@@ -161,8 +166,6 @@ async function runAction(
   const { signal } = context;
   const print = (text: string) => context.stdout.write(`${text}\n`);
   switch (action) {
-    case "list":
-      return list(values, session, context);
     case "get": {
       const tenant = expectData(
         await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
@@ -214,11 +217,13 @@ async function runAction(
   }
 }
 
-async function list(
-  values: Values,
-  session: PlatformSession,
-  context: CommandContext,
-): Promise<void> {
+/** The first page to fetch and the query every page shares, from the list options. */
+interface ListRequest {
+  firstPage: number;
+  query: Omit<PageQuery, "page">;
+}
+
+function listRequest(values: Values): ListRequest {
   const sortOrder = values["sort-order"];
   if (sortOrder !== undefined && sortOrder !== "asc" && sortOrder !== "desc") {
     throw new UsageError(
@@ -229,14 +234,26 @@ async function list(
   const pageSize =
     integerOption("tenants", "page-size", values["page-size"], { min: 1, max: 1000 }) ??
     (values.all ? 1000 : 100);
-  let page = integerOption("tenants", "page", values.page, { min: 0, max: 2 ** 31 - 1 }) ?? 0;
-  const query = {
-    pageSize,
-    ...(values["sort-by"] ? { sortBy: values["sort-by"] } : {}),
-    ...(sortOrder ? { sortOrder } : {}),
-    ...(values["parent-id"] ? { parentId: values["parent-id"] } : {}),
-  } satisfies Omit<PageQuery, "page">;
+  const firstPage =
+    integerOption("tenants", "page", values.page, { min: 0, max: 2 ** 31 - 1 }) ?? 0;
+  return {
+    firstPage,
+    query: {
+      pageSize,
+      ...(values["sort-by"] ? { sortBy: values["sort-by"] } : {}),
+      ...(sortOrder ? { sortOrder } : {}),
+      ...(values["parent-id"] ? { parentId: values["parent-id"] } : {}),
+    },
+  };
+}
 
+async function list(
+  { firstPage, query }: ListRequest,
+  values: Values,
+  session: PlatformSession,
+  context: CommandContext,
+): Promise<void> {
+  let page = firstPage;
   const print = (text: string) => context.stdout.write(`${text}\n`);
   const progress = createProgress(context.stderr);
   const all: Tenant[] = [];

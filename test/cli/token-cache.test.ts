@@ -1,4 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/auth/index.js";
@@ -60,6 +68,18 @@ describe("FileTokenStore", () => {
     expect(new Set([first, second])).toEqual(new Set(["a", "b"]));
     expect(await store.load("a")).toBeDefined();
     expect(await store.load("b")).toBeDefined();
+  });
+
+  it("takes over the stale lock of a holder that crashed", async () => {
+    const path = join(tempDir(), "tokens.json");
+    // What a process killed inside withLock leaves behind: the lock directory, no longer touched.
+    mkdirSync(`${path}.lock`);
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, aMinuteAgo, aMinuteAgo);
+    const store = new FileTokenStore(path);
+    await store.save("a", token("after-crash"));
+    expect(await store.load("a")).toEqual(token("after-crash"));
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it("keys by identity without secrets, and defaults under XDG_CACHE_HOME", () => {

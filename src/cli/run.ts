@@ -48,8 +48,9 @@ function usage(): string {
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Run \`passgrant <command> --help\` for a command's options. Every command takes
---verbose (request log on stderr, secrets redacted), --env-file FILE and --help.
+Run \`passgrant <command> --help\` (or \`passgrant help <command>\`) for a command's options.
+Every command takes --verbose (request log on stderr, secrets redacted), --env-file FILE
+and --help.
 
 Configuration (environment variables; a .env file in the current directory is read too,
 and the real environment wins over it):
@@ -78,7 +79,9 @@ function version(): string {
  * and only with --verbose. Messages are redacted once more on the way out.
  */
 export async function run(argv: readonly string[], context: CommandContext): Promise<number> {
-  const [name, ...rest] = argv;
+  // `passgrant help token` is `passgrant token --help`.
+  const [name, ...rest] =
+    argv[0] === "help" && argv.length === 2 ? [argv[1] as string, "--help"] : argv;
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   const fail = (line: string) => context.stderr.write(`passgrant: ${redact(line)}\n`);
   try {

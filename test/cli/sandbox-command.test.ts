@@ -71,6 +71,12 @@ describe("passgrant --help", { timeout: 60_000 }, () => {
     expect(result.stdout).toMatch(new RegExp(`^Usage: passgrant ${command}`));
   });
 
+  it("shows a command's help for `passgrant help <command>`", async () => {
+    const result = await runCli(["help", "token"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: passgrant token/);
+  });
+
   it("lists the commands, variables and exit codes", async () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);

@@ -33,8 +33,17 @@ const SECRET_NAMES = [
 const SECRET_NAME_SET = new Set(SECRET_NAMES.map((name) => name.toLowerCase()));
 const NAMES = SECRET_NAMES.map((name) => name.replace(/[-]/g, "\\-")).join("|");
 
-/** `Bearer abc`, `Basic abc=` (RFC 6750 §2.1, RFC 7617 §2), in headers or prose. */
-const AUTH_SCHEME = /\b(Bearer|Basic)(\s+|%20|\+)[A-Za-z0-9._~+/=%-]{4,}/gi;
+/**
+ * `Bearer abc`, `Basic abc=` (RFC 6750 §2.1, RFC 7617 §2), in headers or prose. A credential is
+ * told from an English word that follows the scheme name ("HTTP Basic with the id ...") by its
+ * shape: 16 characters or more, or any digit or `+/=_.~-`. Short letter-only credentials are
+ * still masked wherever they are known secrets (the first layer).
+ */
+/** An `Authorization:` header line: whatever follows the scheme is a credential, whatever its shape. */
+const AUTH_HEADER =
+  /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(Bearer|Basic)\s+)?[A-Za-z0-9._~+/=%-]+/gi;
+const AUTH_SCHEME =
+  /\b(Bearer|Basic)(?:\s+|%20|\+)(?=[A-Za-z0-9._~+/=%-]{16,}|[A-Za-z]*[0-9._~+/=%-])[A-Za-z0-9._~+/=%-]+/gi;
 /** `password=abc`, `access_token=abc` in query strings, form bodies and prose. */
 const PAIR = new RegExp(`(^|[?&;,\\s"'{(])(${NAMES})=([^&\\s"',;)}]*)`, "gi");
 /** `"password": "abc"` and `'password': 'abc'` in JSON or inspected objects; a value cut off
@@ -61,6 +70,9 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
     out = out.split(secret).join(REDACTED);
   }
   return out
+    .replace(AUTH_HEADER, (_match, lead: string, scheme?: string) =>
+      scheme ? `${lead}${scheme} ${REDACTED}` : `${lead}${REDACTED}`,
+    )
     .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JSON_MEMBER, (_m, q: string, name: string, sep: string, vq: string) => {
       return `${q}${name}${q}${sep}${vq}${REDACTED}${vq}`; // closes a cut-off value too

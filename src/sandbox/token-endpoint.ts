@@ -87,7 +87,7 @@ export function authenticateClient(
     const client = findClient(clients, raw.id, raw.secret) ?? findFormEncoded(clients, raw);
     if (client) return client;
     throw invalidClient(
-      "unknown client id or wrong client secret. The sandbox accepts Basic credentials both raw and form-urlencoded (RFC 6749 §2.3.1); check the id and secret",
+      "unknown client id or wrong client secret. check the id and secret (the sandbox takes the Authorization header raw or form-urlencoded, RFC 6749 §2.3.1)",
     );
   }
   if (form?.client_id !== undefined && form.client_secret !== undefined) {

@@ -73,3 +73,22 @@ describe("redactUrl", () => {
     expect(redactUrl("not a url password=x")).toBe(`not a url password=${REDACTED}`);
   });
 });
+
+describe("redact, in prose", () => {
+  it("leaves words after 'Basic' and 'Bearer' alone, but masks credential-shaped values", () => {
+    expect(redact("HTTP Basic with the id and secret form-encoded first")).toBe(
+      "HTTP Basic with the id and secret form-encoded first",
+    );
+    expect(redact("sent Basic dXNlcjpwYXNzd29yZA== to the server")).toBe(
+      `sent Basic ${REDACTED} to the server`,
+    );
+    expect(redact("a Bearer token was refused")).toBe("a Bearer token was refused");
+    expect(redact("got Bearer 8f2c1e0a")).toBe(`got Bearer ${REDACTED}`);
+  });
+
+  it("masks any Authorization header value, however short or plain", () => {
+    expect(redact("authorization: Basic YTpi")).toBe(`authorization: Basic ${REDACTED}`);
+    expect(redact('"Proxy-Authorization": "Basic abcd"')).not.toContain("abcd");
+    expect(redact("Authorization: sometoken")).toBe(`Authorization: ${REDACTED}`);
+  });
+});

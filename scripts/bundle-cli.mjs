@@ -9,28 +9,36 @@
 //
 // dist/bin/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
 // import.meta.url)` and `../../package.json` still resolve to the package root.
-import { rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export async function bundleCli() {
-  // Chunk names carry content hashes: clear the old ones so the package never ships stale chunks.
-  rmSync(new URL("../dist/bin", import.meta.url), { recursive: true, force: true });
+  // Built beside dist/bin, then swapped in with renames, so a `passgrant` process (or another test
+  // run) using dist/bin meanwhile never finds it half-written. Chunk names carry content hashes:
+  // building into an empty folder means the package never ships a stale chunk.
+  const target = new URL("../dist/bin", import.meta.url);
+  const staging = new URL(`../dist/bin.${process.pid}.tmp`, import.meta.url);
+  const retired = new URL(`../dist/bin.${process.pid}.old`, import.meta.url);
+  rmSync(staging, { recursive: true, force: true });
   await build({
     cwd: root,
     input: { passgrant: "dist/cli/main.js" },
     platform: "node",
     logLevel: "warn",
     output: {
-      dir: "dist/bin",
+      dir: fileURLToPath(staging),
       format: "esm",
       entryFileNames: "[name].js",
       chunkFileNames: "[name]-[hash].js",
       sourcemap: true,
     },
   });
+  if (existsSync(target)) renameSync(target, retired);
+  renameSync(staging, target);
+  rmSync(retired, { recursive: true, force: true });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();

@@ -15,7 +15,8 @@ export type PassgrantErrorCode =
   | "ERR_NETWORK"
   | "ERR_TLS"
   | "ERR_INSECURE_TRANSPORT"
-  | "ERR_ABORTED";
+  | "ERR_ABORTED"
+  | "ERR_CACHE";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

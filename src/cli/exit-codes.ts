@@ -16,6 +16,8 @@ export const ExitCode = {
   api: 4,
   /** The network failed: connection, DNS, TLS or a timeout. */
   network: 5,
+  /** The on-disk token cache could not be used (locked by a process that hangs, unwritable). */
+  cache: 6,
   /** Interrupted by SIGINT (Ctrl-C). */
   interrupted: 130,
   /** Terminated by SIGTERM. */
@@ -34,6 +36,7 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_TLS: ExitCode.network,
   ERR_TIMEOUT: ExitCode.network,
   ERR_ABORTED: ExitCode.interrupted,
+  ERR_CACHE: ExitCode.cache,
 };
 
 export function exitCodeForSignal(signal: Signal): number {
@@ -44,6 +47,8 @@ export function exitCodeForSignal(signal: Signal): number {
 export function exitCodeFor(error: unknown, interruptedBy?: Signal): number {
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "string" && code in byCode) return byCode[code as PassgrantErrorCode];
+  if (typeof code === "string" && Object.hasOwn(byCode, code)) {
+    return byCode[code as PassgrantErrorCode];
+  }
   return ExitCode.unexpected;
 }

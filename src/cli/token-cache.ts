@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/index.js";
+import { PassgrantError } from "../errors.js";
 
 /** The default cache file: `$XDG_CACHE_HOME/passgrant/tokens.json`, else `~/.cache/passgrant/...`. */
 export function defaultTokenCachePath(env: Readonly<Record<string, string | undefined>>): string {
@@ -59,6 +60,8 @@ type CacheFile = z.infer<typeof cacheFileSchema>;
 export interface FileTokenStoreOptions {
   /** Told when the lock was lost (another process judged it stale) or the file was unreadable. */
   onWarning?: (message: string) => void;
+  /** How often to retry a lock another live process holds before giving up. Default 1000 (~100 s). */
+  lockRetries?: number;
 }
 
 /**
@@ -74,11 +77,13 @@ export interface FileTokenStoreOptions {
 export class FileTokenStore implements TokenStore {
   readonly path: string;
   readonly #onWarning: (message: string) => void;
+  readonly #lockRetries: number;
   #lockDepth = 0;
 
   constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = path;
     this.#onWarning = options.onWarning ?? (() => {});
+    this.#lockRetries = options.lockRetries ?? 1_000;
   }
 
   async load(key: string): Promise<TokenSet | undefined> {
@@ -101,15 +106,19 @@ export class FileTokenStore implements TokenStore {
 
   async withLock<T>(_key: string, fn: () => Promise<T>): Promise<T> {
     this.#ensureDirectory();
-    const release = await lockfile.lock(this.path, {
-      lockfilePath: `${this.path}.lock`,
-      realpath: false,
-      stale: 15_000,
-      // Long enough to wait out another process's token request (bounded by its timeout).
-      retries: { retries: 1_000, minTimeout: 20, maxTimeout: 100, factor: 1.3 },
-      onCompromised: (error) =>
-        this.#onWarning(`token cache lock lost (${error.message}); another process took it over`),
-    });
+    const release = await lockfile
+      .lock(this.path, {
+        lockfilePath: `${this.path}.lock`,
+        realpath: false,
+        stale: 15_000,
+        // Long enough to wait out another process's token request (bounded by its timeout).
+        retries: { retries: this.#lockRetries, minTimeout: 20, maxTimeout: 100, factor: 1.3 },
+        onCompromised: (error) =>
+          this.#onWarning(`token cache lock lost (${error.message}); another process took it over`),
+      })
+      .catch((error: unknown) => {
+        throw cacheLockError(this.path, error);
+      });
     this.#lockDepth += 1;
     try {
       return await fn();
@@ -178,4 +187,22 @@ export class FileTokenStore implements TokenStore {
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The lock could not be had: another live process has held it for the whole wait (a crashed
+ * holder's lock goes stale and is taken over), or the cache directory is not writable.
+ */
+function cacheLockError(path: string, error: unknown): PassgrantError {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const reason =
+    code === "ELOCKED"
+      ? "another passgrant process has held its lock for too long"
+      : `its lock could not be created (${String(code ?? error)})`;
+  return new PassgrantError(
+    "ERR_CACHE",
+    `The token cache ${path} cannot be used: ${reason}. Check for a hung passgrant process, ` +
+      "run without --cache, or point --cache-file at another path.",
+    { cause: error },
+  );
 }

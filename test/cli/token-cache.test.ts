@@ -10,6 +10,7 @@ import {
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/auth/index.js";
+import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
 import { defaultTokenCachePath, FileTokenStore, tokenCacheKey } from "../../src/cli/token-cache.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { platformEnv, runCli, tempDir } from "./run-cli.js";
@@ -80,6 +81,16 @@ describe("FileTokenStore", () => {
     await store.save("a", token("after-crash"));
     expect(await store.load("a")).toEqual(token("after-crash"));
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it("gives up on a lock a live process keeps holding, with ERR_CACHE and what to do", async () => {
+    const path = join(tempDir(), "tokens.json");
+    mkdirSync(`${path}.lock`); // fresh: its holder is alive, so it is not stale
+    const store = new FileTokenStore(path, { lockRetries: 2 });
+    const attempt = store.withLock("k", async () => "never");
+    await expect(attempt).rejects.toMatchObject({ code: "ERR_CACHE" });
+    await expect(attempt).rejects.toThrow(/held its lock for too long.*without --cache/s);
+    expect(exitCodeFor(await attempt.catch((error: unknown) => error))).toBe(ExitCode.cache);
   });
 
   it("keys by identity without secrets, and defaults under XDG_CACHE_HOME", () => {

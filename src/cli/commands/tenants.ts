@@ -46,7 +46,7 @@ Common options:
   -h, --help           show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused, 4 API error (e.g. 404 no such
-tenant), 5 network/TLS/timeout, 130/143 interrupted, 1 unexpected.`;
+tenant), 5 network/TLS/timeout, 6 token cache unusable, 130/143 interrupted, 1 unexpected.`;
 
 const actions = ["list", "get", "create", "update", "delete"] as const;
 type Action = (typeof actions)[number];

@@ -43,7 +43,7 @@ Options:
   -h, --help             show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused (e.g. invalid_grant), 5 network/TLS/
-timeout, 130/143 interrupted, 1 unexpected.`;
+timeout, 6 token cache unusable, 130/143 interrupted, 1 unexpected.`;
 
 export const tokenCommand: Command = {
   name: "token",

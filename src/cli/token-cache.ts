@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/index.js";
+import { dropUndefined } from "../drop-undefined.js";
 import { PassgrantError } from "../errors.js";
 
 /** The default cache file: `$XDG_CACHE_HOME/passgrant/tokens.json`, else `~/.cache/passgrant/...`. */
@@ -183,10 +184,6 @@ export class FileTokenStore implements TokenStore {
   #ensureDirectory(): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
   }
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
 import { isLoopbackHost } from "../transport/loopback.js";
 import type { Environment } from "./environment.js";
@@ -218,6 +219,3 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** exactOptionalPropertyTypes-friendly: optional fields are absent rather than `undefined`. */
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { isIP } from "node:net";
+import { isLoopbackHost } from "../transport/loopback.js";
 import { apiProblem, type SandboxProblem } from "./errors.js";
 import type { SandboxResult } from "./exchange.js";
 import { type FaultQueue, type FaultRule, faultRuleProblems } from "./faults.js";
@@ -27,7 +27,8 @@ export async function handleAdminRequest(
   pathname: string,
   context: AdminContext,
 ): Promise<SandboxResult> {
-  if (!isLoopback(request.socket.remoteAddress)) {
+  const peer = request.socket.remoteAddress;
+  if (!peer || !isLoopbackHost(peer)) {
     throw apiProblem(403, "the sandbox admin surface answers loopback clients only");
   }
   const route = pathname.slice(ADMIN_PREFIX.length);
@@ -79,11 +80,4 @@ function notAllowed(method: string, allow: string): SandboxProblem {
   return apiProblem(405, `${method} is not allowed here; use ${allow}`, {
     headers: { allow },
   });
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (isIP(v4) === 4) return v4.startsWith("127.");
-  return address === "::1";
 }

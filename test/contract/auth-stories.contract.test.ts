@@ -1,5 +1,4 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bearerAuth, createTokenProvider } from "../../src/auth/index.js";
 import { createMsxClient } from "../../src/client/msx.js";
 import {
@@ -12,6 +11,7 @@ import {
   slowResponse,
 } from "../../src/testing/index.js";
 import { createTransport } from "../../src/transport/index.js";
+import { useMockHygiene } from "./mock-hygiene.js";
 
 /**
  * The failure stories of the kit, survived (or correctly not retried) by passgrant's own auth
@@ -24,18 +24,7 @@ const client = { clientId: "stories-client", clientSecret: "stories-secret" };
 
 let msx: MsxMock;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  return () => nock.enableNetConnect();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.abortPendingRequests();
-  nock.cleanAll();
-  msx.verify();
-  expect(pending, "unused nock expectations").toEqual([]);
-});
+useMockHygiene(() => msx);
 
 function scriptClient(options: { timeoutMs?: number } = {}) {
   const transport = createTransport(

@@ -1,5 +1,4 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { basicAuthorization, bearerAuth, createTokenProvider } from "../../src/auth/index.js";
 import { createMsxClient } from "../../src/client/msx.js";
 import {
@@ -10,6 +9,7 @@ import {
   tenantsPageFixture,
 } from "../../src/testing/index.js";
 import { contractTest, specOperationIds, uncoveredOperations } from "./contract-registry.js";
+import { useMockHygiene } from "./mock-hygiene.js";
 
 /**
  * passgrant's own contract suite: the typed client (and the auth layer in front of it) against
@@ -25,17 +25,7 @@ const OTHER_ID = "1817ec68-e182-4865-8d83-fc13035b4811";
 
 let msx: MsxMock;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  return () => nock.enableNetConnect();
-});
-
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  msx.verify();
-  expect(pending, "unused nock expectations").toEqual([]);
-});
+useMockHygiene(() => msx);
 
 /** The typed client as a script uses it: bearer tokens from a password-grant token provider. */
 function authenticatedClient() {

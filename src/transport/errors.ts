@@ -89,14 +89,21 @@ export class TlsError extends PassgrantError {
   readonly causeCode?: string;
 
   constructor(
-    init: RequestTarget & { reason: string; causeCode?: string },
+    init: RequestTarget & {
+      reason: string;
+      causeCode?: string;
+      /** Replaces the certificate advice when the failure is not about trust (e.g. no TLS at all). */
+      hint?: string;
+    },
     options?: { cause?: unknown },
   ) {
     super(
       "ERR_TLS",
-      `${init.method} ${init.url} failed TLS verification: ${init.reason}. If the server uses a ` +
-        "lab or company CA, pass its PEM file as caFile (MSX_CA_FILE). Turning verification off " +
-        "(insecureTls / MSX_INSECURE_TLS) is a last resort.",
+      init.hint
+        ? `${init.method} ${init.url} failed: ${init.reason}. ${init.hint}`
+        : `${init.method} ${init.url} failed TLS verification: ${init.reason}. If the server uses a ` +
+            "lab or company CA, pass its PEM file as caFile (MSX_CA_FILE). Turning verification off " +
+            "(insecureTls / MSX_INSECURE_TLS) is a last resort.",
       options,
     );
     this.method = init.method;

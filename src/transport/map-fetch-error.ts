@@ -33,8 +33,26 @@ const TLS_CODES = new Set([
   "HOSTNAME_MISMATCH",
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "ERR_TLS_HANDSHAKE_TIMEOUT",
-  "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
+
+/**
+ * OpenSSL's reactions to a TLS ClientHello answered in plain text (most often a plain-HTTP
+ * server's "HTTP/1.1 400" read as a TLS record header): the port does not speak TLS.
+ */
+const NOT_TLS_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"]);
+
+const NOT_TLS_HINT =
+  "The server on that port is not speaking TLS (most likely plain HTTP): use http:// if the " +
+  "server really serves plain HTTP on this machine, or check the port of its https:// endpoint.";
+
+/**
+ * undici's "bad port": the Fetch standard's port blocking (https://fetch.spec.whatwg.org/#port-blocking)
+ * refuses ports of other protocols (1, 6000 for X11, 6665-6669 for IRC...), whatever the server.
+ */
+const BAD_PORT_HINT =
+  "fetch refuses it for safety: it is on the Fetch standard's list of blocked ports " +
+  "(https://fetch.spec.whatwg.org/#port-blocking), used by other protocols. Run the server on " +
+  "another port (8080, 8443...) and point the URL at it.";
 
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: "Nothing is listening there: check the host and port, and that the server runs.",
@@ -67,8 +85,31 @@ export function mapFetchError(error: unknown, context: FetchFailureContext): Pas
     return new TimeoutError({ ...target, timeoutMs: context.timeoutMs }, { cause });
   }
   const reason = redact(root?.message || describe(error));
+  if (code && NOT_TLS_CODES.has(code)) {
+    // OpenSSL's text ("ssl3_get_record:wrong version number") names a symptom; a CA file or
+    // turning verification off would not help, as no certificate was ever exchanged.
+    return new TlsError(
+      {
+        ...target,
+        reason: `the server did not answer in TLS (${code})`,
+        causeCode: code,
+        hint: NOT_TLS_HINT,
+      },
+      { cause },
+    );
+  }
   if (code && (TLS_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("CERT_"))) {
     return new TlsError({ ...target, reason: `${reason} (${code})`, causeCode: code }, { cause });
+  }
+  if (!code && reason === "bad port") {
+    return new NetworkError(
+      {
+        ...target,
+        reason: `port ${portOf(context.url)} is blocked ("bad port")`,
+        hint: BAD_PORT_HINT,
+      },
+      { cause },
+    );
   }
   const hint = proxyHint(reason) ?? (code ? NETWORK_HINTS[code] : undefined);
   return new NetworkError(
@@ -89,6 +130,16 @@ function proxyHint(reason: string): string | undefined {
   return status === "407"
     ? "The proxy asks for credentials: put them in its URL (HTTPS_PROXY=http://user:password@proxy:port), or list this host in NO_PROXY."
     : `The proxy refused to open a tunnel (HTTP ${status}): check HTTPS_PROXY, and NO_PROXY for hosts to reach directly.`;
+}
+
+/** The port of a redacted URL, for messages (the scheme's default when none is written). */
+function portOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+  } catch {
+    return "(unknown)";
+  }
 }
 
 function isAbort(error: unknown): boolean {

@@ -347,9 +347,7 @@ interface Route {
 }
 
 function routeOf(backend: OpenAPIBackend, method: string, pathname: string): Route {
-  try {
-    decodeURIComponent(pathname);
-  } catch {
+  if (decodedPath(pathname) === undefined) {
     return { problem: apiProblem(400, "the path has malformed percent-encoding") };
   }
   try {
@@ -369,6 +367,19 @@ function routeOf(backend: OpenAPIBackend, method: string, pathname: string): Rou
         headers: { allow },
       }),
     };
+  }
+}
+
+/**
+ * The percent-decoded path, or undefined when its percent-encoding is malformed (`%ff%fe`).
+ * The result is used on purpose: a bundler may drop a `decodeURIComponent` call whose result is
+ * unused (it treats it as pure), losing the throw that turns such a path into a 400.
+ */
+function decodedPath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
   }
 }
 

@@ -106,7 +106,11 @@ describe("the admin surface", () => {
     const invalid = await admin("/faults", "POST", { status: "soon" });
     expect(invalid.status).toBe(400);
     expect(invalid.body.message).toMatch(/^invalid fault rule: status: /);
-    const notJson = await fetch(`${f.sandbox.url}/__sandbox/faults`, { method: "POST", body: "{" });
+    const notJson = await fetch(`${f.sandbox.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(notJson.status).toBe(400);
   });
 
@@ -129,7 +133,7 @@ describe("the admin surface", () => {
       refresh_token: signIn.body.refresh_token,
     });
     expect(refreshed.status).toBe(200);
-    expect((await admin("/expire-tokens", "POST")).status).toBe(204);
+    expect((await admin("/expire-tokens", "POST", {})).status).toBe(204);
     const again = await f.token({
       grant_type: "refresh_token",
       refresh_token: refreshed.body.refresh_token,

@@ -124,3 +124,30 @@ function* expandSecrets(secrets: Iterable<string | undefined>): Generator<string
   // Longest first, so a secret containing another is masked whole.
   yield* [...seen].sort((a, b) => b.length - a.length);
 }
+
+/** Where the secrets known for an object (a request, a response) come from, read when needed. */
+export type SecretSource = () => Iterable<string | undefined>;
+
+const secretSources = new WeakMap<object, SecretSource[]>();
+
+/**
+ * Records that `carrier` (a `Request` or `Response` of an API call) was made with the secrets
+ * `source` yields (the session's tokens, password, client secret), so that errors built later
+ * from it mask them by value: an opaque token echoed by a server has no shape to catch it by.
+ */
+export function rememberSecrets(carrier: object, source: SecretSource): void {
+  const sources = secretSources.get(carrier);
+  if (sources === undefined) secretSources.set(carrier, [source]);
+  else if (!sources.includes(source)) sources.push(source);
+}
+
+/** The secrets recorded for `carrier` with {@link rememberSecrets}; empty if none. */
+export function knownSecretsOf(carrier: object | undefined): string[] {
+  const sources = carrier === undefined ? undefined : secretSources.get(carrier);
+  if (sources === undefined) return [];
+  const out: string[] = [];
+  for (const source of sources) {
+    for (const secret of source()) if (typeof secret === "string" && secret) out.push(secret);
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { Middleware } from "openapi-fetch";
+import { rememberSecrets } from "../redact.js";
 import type { TokenProvider } from "./types.js";
 
 /**
@@ -14,14 +15,21 @@ import type { TokenProvider } from "./types.js";
  * every request cost a second Request and AbortSignal each time (bench/overhead.mjs).
  */
 export function bearerAuth(
-  provider: Pick<TokenProvider, "getAccessToken" | "invalidate">,
+  provider: Pick<TokenProvider, "getAccessToken" | "invalidate"> &
+    Partial<Pick<TokenProvider, "knownSecrets">>,
 ): Middleware {
+  /** Every response is marked with the secrets of its session (see `knownSecretsOf`). */
+  const secrets = (sentToken: string | undefined) => () => [
+    sentToken,
+    ...(provider.knownSecrets?.() ?? []),
+  ];
   /** The replayable copy of each request with a body in flight. */
   const replays = new WeakMap<Request, Request>();
   return {
     async onRequest({ request }) {
       const token = await provider.getAccessToken();
       request.headers.set("Authorization", `${BEARER}${token}`);
+      rememberSecrets(request, secrets(token));
       if (request.body !== null) replays.set(request, request.clone());
       return request;
     },
@@ -29,17 +37,21 @@ export function bearerAuth(
       const hasBody = request.body !== null;
       const copy = hasBody ? replays.get(request) : undefined;
       if (hasBody) replays.delete(request);
-      if (response.status !== 401) return undefined;
       const sent = request.headers.get("Authorization");
+      const sentToken = sent?.startsWith(BEARER) ? sent.slice(BEARER.length) : undefined;
+      rememberSecrets(response, secrets(sentToken));
+      if (response.status !== 401) return undefined;
       // Not a request this middleware authorised, or its body copy is gone: nothing to replay.
       if (!sent?.startsWith(BEARER) || (hasBody && copy === undefined)) return undefined;
       const replay = copy ?? new Request(request);
       // Only the token that was rejected is forgotten: concurrent 401s renew once.
-      provider.invalidate(sent.slice(BEARER.length));
+      provider.invalidate(sentToken);
       const token = await provider.getAccessToken();
       await response.body?.cancel().catch(() => undefined);
       replay.headers.set("Authorization", `${BEARER}${token}`);
-      return options.fetch(replay);
+      const replayed = await options.fetch(replay);
+      rememberSecrets(replayed, secrets(token));
+      return replayed;
     },
     onError({ request }) {
       if (request.body !== null) replays.delete(request);

@@ -2,7 +2,7 @@ import { ConfigError, type PassgrantError } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "../transport/errors.js";
 import { createTransport, isInsecureOrigin } from "../transport/transport.js";
-import { checkClientAuthMethod } from "./client-auth.js";
+import { basicAuthorization, checkClientAuthMethod } from "./client-auth.js";
 import { OAuthError } from "./errors.js";
 import {
   GRANT_SWITCH_TENANT,
@@ -33,7 +33,14 @@ interface ProviderConfig {
   store?: TokenStore | undefined;
   storeKey: string;
   onEvent?: ((event: TokenEvent) => void) | undefined;
+  /** Secrets of the configuration itself (password, client secret, Basic value). */
+  configSecrets: readonly string[];
+  /** A derived (switch) provider also masks its parent's secrets: its grant sends them. */
+  parentSecrets?: (() => string[]) | undefined;
 }
+
+/** How many replaced tokens a provider keeps for masking: enough for a few renewals in a run. */
+const REMEMBERED_TOKENS = 8;
 
 /**
  * Creates a provider that owns one identity's token: obtains it with `grant`, caches it (in
@@ -106,13 +113,45 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       options.storeKey ??
       `passgrant:${options.clientId}@${redactUrl(tokenUrl)}#${initial.grantType}${username ? `:${username}` : ""}`,
     onEvent: options.onEvent,
+    configSecrets: configSecrets(
+      initial.secrets,
+      options.clientId,
+      options.clientSecret,
+      clientAuth,
+    ),
   };
+}
+
+/** The secrets a configuration sends: grant secrets, client secret, and the Basic value. */
+function configSecrets(
+  grantSecrets: readonly string[],
+  clientId: string,
+  clientSecret: string | undefined,
+  clientAuth: string,
+): string[] {
+  const secrets = [...grantSecrets];
+  if (clientSecret && clientAuth !== "none") {
+    secrets.push(clientSecret);
+    for (const mode of ["basic", "basic-raw"] as const) {
+      secrets.push(basicAuthorization(clientId, clientSecret, mode).slice("Basic ".length));
+    }
+  }
+  return secrets;
 }
 
 function buildProvider(config: ProviderConfig): TokenProvider {
   let current: TokenSet | undefined;
   /** An access token the API rejected; never handed out again, even if a store returns it. */
   let rejected: string | undefined;
+  /** Tokens this provider has held, newest last, for {@link TokenProvider.knownSecrets}. */
+  const seenTokens: string[] = [];
+  const remember = (token: TokenSet | undefined) => {
+    for (const value of [token?.accessToken, token?.refreshToken]) {
+      if (typeof value !== "string" || value === "" || seenTokens.includes(value)) continue;
+      seenTokens.push(value);
+      if (seenTokens.length > REMEMBERED_TOKENS) seenTokens.shift();
+    }
+  };
   const { clock, store, storeKey } = config;
 
   const emit = (event: TokenEvent) => {
@@ -162,11 +201,14 @@ function buildProvider(config: ProviderConfig): TokenProvider {
     const stored = store ? await loadSafely(store, storeKey, warn) : undefined;
     if (usable(stored)) {
       current = stored;
+      remember(stored);
       emit({ type: "cache-hit" });
       return stored;
     }
+    remember(stored);
     const token = await obtain((stored ?? current)?.refreshToken);
     current = token;
+    remember(token);
     rejected = undefined;
     if (store) await saveSafely(store, storeKey, token, warn);
     return token;
@@ -204,6 +246,9 @@ function buildProvider(config: ProviderConfig): TokenProvider {
       }
       return derive(GRANT_SWITCH_USER, { switch_username: username }, `user:${username}`);
     },
+    knownSecrets() {
+      return [...seenTokens, ...config.configSecrets, ...(config.parentSecrets?.() ?? [])];
+    },
   };
 
   /** A provider for the identity a switch grant yields; its grant uses our current token. */
@@ -223,6 +268,7 @@ function buildProvider(config: ProviderConfig): TokenProvider {
         };
       },
       storeKey: `${storeKey}>${key}`,
+      parentSecrets: () => provider.knownSecrets(),
     });
     await child.getToken(); // switch now, so a refused switch fails here, not at first use
     return child;

@@ -86,4 +86,11 @@ export interface TokenProvider {
   switchTenant(target: { tenantId: string } | { tenantName: string }): Promise<TokenProvider>;
   /** A new provider acting as another user (the platform's switch-user grant). */
   switchUser(username: string): Promise<TokenProvider>;
+  /**
+   * Every secret this provider knows right now: the current and recently replaced access and
+   * refresh tokens, the password (or other grant secrets), the client secret and the HTTP Basic
+   * value built from it. For masking by value in errors and logs (see `redact`): a server that
+   * echoes an opaque token back leaves nothing else to recognise it by.
+   */
+  knownSecrets(): string[];
 }

@@ -1,4 +1,4 @@
-import { redactUrl } from "../redact.js";
+import { knownSecretsOf, redactUrl } from "../redact.js";
 import { excerpt, HttpError, requestIdOf } from "../transport/index.js";
 
 /** What openapi-fetch resolves with. 4xx/5xx come back here as `error`, never thrown. */
@@ -18,13 +18,14 @@ const hints: Record<number, string> = {
 
 /**
  * The data of a successful call, or an {@link HttpError} naming the call, the status, the
- * platform's own error message (redacted, shortened) and a hint for the usual causes.
+ * platform's own error message (redacted, shortened) and a hint for the usual causes. The
+ * message masks the session's known secrets by value: servers echo the token they refused.
  */
 export function expectData<T>(result: FetchResult<T>, method: string): T {
   const { response } = result;
   if (response.ok) return result.data as T;
   const requestId = requestIdOf(response.headers);
-  const body = describeErrorBody(result.error);
+  const body = describeErrorBody(result.error, knownSecretsOf(response));
   const hint = hints[response.status];
   throw new HttpError({
     method,
@@ -37,11 +38,11 @@ export function expectData<T>(result: FetchResult<T>, method: string): T {
 }
 
 /** The spec's `Error` body as `CODE: message`; anything else as a short excerpt. */
-function describeErrorBody(error: unknown): string | undefined {
+function describeErrorBody(error: unknown, secrets: readonly string[]): string | undefined {
   if (error === undefined || error === null || error === "") return undefined;
   if (typeof error === "object" && "message" in error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
-    return excerpt(code ? `${String(code)}: ${String(message)}` : String(message));
+    return excerpt(code ? `${String(code)}: ${String(message)}` : String(message), secrets);
   }
-  return excerpt(typeof error === "string" ? error : JSON.stringify(error));
+  return excerpt(typeof error === "string" ? error : JSON.stringify(error), secrets);
 }

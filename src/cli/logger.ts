@@ -1,4 +1,4 @@
-import { redact } from "../redact.js";
+import { redact, type SecretSource } from "../redact.js";
 import type { CommandContext } from "./context.js";
 
 /**
@@ -16,22 +16,40 @@ export interface Logger {
   readonly verbose: boolean;
   /** Secrets to mask in every later line (passwords, client secrets, tokens). */
   addSecret(secret: string | undefined): void;
-  readonly secrets: ReadonlySet<string>;
+  /** Secrets read at each line: a session's token provider knows tokens issued later. */
+  addSecretSource(source: SecretSource): void;
+}
+
+/**
+ * The secrets of this CLI process, shared by every logger and by the final error line that
+ * `run` prints (it has no logger). One process runs one command, so one registry is enough.
+ */
+const fixedSecrets = new Set<string>();
+const secretSources = new Set<SecretSource>();
+
+/** Every secret the CLI process knows right now (config values, tokens issued so far). */
+export function cliSecrets(): string[] {
+  const out = [...fixedSecrets];
+  for (const source of secretSources) {
+    for (const secret of source()) if (secret) out.push(secret);
+  }
+  return out;
 }
 
 export function createLogger(context: Pick<CommandContext, "stderr">, verbose: boolean): Logger {
-  const secrets = new Set<string>();
-  const write = (line: string) => context.stderr.write(`${redact(line, secrets)}\n`);
+  const write = (line: string) => context.stderr.write(`${redact(line, cliSecrets())}\n`);
   return {
     verbose,
-    secrets,
     info: (line) => write(`passgrant: ${line}`),
     warn: (line) => write(`passgrant: warning: ${line}`),
     debug: (line) => {
       if (verbose) write(`passgrant: ${line}`);
     },
     addSecret: (secret) => {
-      if (secret) secrets.add(secret);
+      if (secret) fixedSecrets.add(secret);
+    },
+    addSecretSource: (source) => {
+      secretSources.add(source);
     },
   };
 }

@@ -5,6 +5,7 @@ import { redact } from "../redact.js";
 import { UsageError } from "./args.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { cliSecrets } from "./logger.js";
 
 /**
  * The commands, loaded on demand: `passgrant token` in a script's loop should not pay for
@@ -84,7 +85,7 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
   const [name, ...rest] =
     argv[0] === "help" && argv.length === 2 ? [argv[1] as string, "--help"] : argv;
   const verbose = argv.includes("--verbose") || argv.includes("-v");
-  const fail = (line: string) => context.stderr.write(`passgrant: ${redact(line)}\n`);
+  const fail = (line: string) => context.stderr.write(`passgrant: ${redact(line, cliSecrets())}\n`);
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       (name === undefined ? context.stderr : context.stdout).write(`${usage()}\n`);

@@ -82,6 +82,8 @@ export function openSession(
       }
     },
   });
+  // Tokens issued during the run are masked in every later log and error line.
+  log.addSecretSource(() => provider.knownSecrets());
   // Made on first use: `passgrant token` never calls the API, and creating an openapi-fetch client
   // touches globalThis.Request, which loads Node's whole built-in fetch (~20 ms of start-up).
   let client: MsxClient | undefined;

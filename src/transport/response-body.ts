@@ -1,4 +1,4 @@
-import { redact, redactUrl } from "../redact.js";
+import { knownSecretsOf, redact, redactUrl } from "../redact.js";
 import { HttpError } from "./errors.js";
 
 /** Headers platforms use to correlate a request with their logs, most specific first. */
@@ -68,24 +68,49 @@ export function excerpt(
 /**
  * Builds an {@link HttpError} from a response the caller cannot use (for example an
  * openapi-fetch `{ error, response }` result): status, method, redacted URL, request id and a
- * short redacted body excerpt. Consumes the body unless it was already read.
+ * short redacted body excerpt. Consumes the body unless it was already read. Besides `secrets`,
+ * the excerpt masks the secrets of the session that made the call (`bearerAuth` records them on
+ * the request and the response) and the credential of the `request`'s Authorization header.
  */
 export async function httpErrorFromResponse(
   response: Response,
-  options: { method?: string; url?: string; secrets?: Iterable<string>; hint?: string } = {},
+  options: {
+    method?: string;
+    url?: string;
+    secrets?: Iterable<string>;
+    hint?: string;
+    /** The request that got `response`: its session's secrets are masked too. */
+    request?: Request;
+  } = {},
 ): Promise<HttpError> {
   let body: string | undefined;
   if (!response.bodyUsed) {
     const { text } = await readTextLimited(response, 4096).catch(() => ({ text: "" }));
-    body = text ? excerpt(text, options.secrets) : undefined;
+    const secrets = [
+      ...(options.secrets ?? []),
+      ...knownSecretsOf(response),
+      ...(options.request ? requestSecrets(options.request) : []),
+    ];
+    body = text ? excerpt(text, secrets) : undefined;
   }
   const requestId = requestIdOf(response.headers);
   return new HttpError({
     status: response.status,
-    method: options.method ?? "GET",
+    method: options.method ?? options.request?.method ?? "GET",
     url: redactUrl(options.url ?? response.url),
     ...(requestId ? { requestId } : {}),
     ...(body ? { body } : {}),
     ...(options.hint ? { hint: options.hint } : {}),
   });
+}
+
+/** The secrets recorded for `request`, and the credential its Authorization header carries. */
+export function requestSecrets(request: Request): string[] {
+  const authorization = request.headers.get("authorization");
+  const credential = authorization?.replace(/^\S+\s+/, "");
+  return [
+    ...knownSecretsOf(request),
+    ...(authorization ? [authorization] : []),
+    ...(credential ? [credential] : []),
+  ];
 }

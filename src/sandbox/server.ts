@@ -22,6 +22,7 @@ import {
   readBody,
   writeResponse,
 } from "./http-io.js";
+import { reachableHost } from "./listen-address.js";
 import {
   type ResolvedClient,
   type ResolvedSandboxOptions,
@@ -176,7 +177,7 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
 
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const host = reachableHost(config.host);
   const [client] = config.clients;
   const [user] = config.users;
   let closed: Promise<void> | undefined;

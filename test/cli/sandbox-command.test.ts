@@ -103,3 +103,30 @@ describe("passgrant --help", { timeout: 60_000 }, () => {
     expect(option.stderr).toContain("passgrant demo --help");
   });
 });
+
+// Binds to every interface for a moment (nothing else can do it); the sandbox is closed at once.
+describe("passgrant sandbox --host <wildcard>", { timeout: 60_000 }, () => {
+  it("prints a loopback URL the CLI accepts, and warns that every interface is exposed", async () => {
+    const cli = startCli(["sandbox", "--host", "0.0.0.0", "--port", "0", "--json"]);
+    const [line] = await cli.waitForStdout(/^\{.*\}\n/);
+    const details = JSON.parse(line);
+    try {
+      expect(details.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const token = await runCli(["token"], {
+        env: {
+          MSX_BASE_URL: details.url,
+          MSX_CLIENT_ID: details.clientId,
+          MSX_CLIENT_SECRET: details.clientSecret,
+          MSX_USERNAME: details.username,
+          MSX_PASSWORD: details.password,
+        },
+      });
+      expect(token.code, token.stderr).toBe(0);
+    } finally {
+      cli.child.kill("SIGTERM");
+    }
+    const result = await cli.result;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("listening on 0.0.0.0, every network interface");
+  });
+});

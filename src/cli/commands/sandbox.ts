@@ -1,4 +1,5 @@
 import { SANDBOX_DEFAULTS, type SandboxOptions, startSandbox } from "../../sandbox/index.js";
+import { isWildcardAddress } from "../../sandbox/listen-address.js";
 import { isLoopbackHost } from "../../transport/index.js";
 import { integerOption, parseCommandArgs } from "../args.js";
 import type { Command } from "../context.js";
@@ -18,7 +19,8 @@ PASSGRANT_SANDBOX_CLIENT_SECRET, PASSGRANT_SANDBOX_USERNAME and PASSGRANT_SANDBO
 Options:
   --port N        the port (default 0: a free port)
   --host ADDRESS  the address to listen on (default 127.0.0.1; the sandbox's credentials are
-                  well known, so anything but loopback is warned about)
+                  well known, so anything but loopback is warned about). With 0.0.0.0 or ::
+                  (all interfaces) the printed URL names loopback (127.0.0.1 or [::1])
   --json          print one JSON line: {"url","clientId","clientSecret","username","password"}
   -v, --verbose   log each request the sandbox serves to stderr (secrets redacted)
   --env-file F    read F instead of ./.env
@@ -39,7 +41,11 @@ export const sandboxCommand: Command = {
     const log = createLogger(context, values.verbose === true);
     const port = integerOption("sandbox", "port", values.port, { min: 0, max: 65_535 }) ?? 0;
     const host = values.host ?? "127.0.0.1";
-    if (!isLoopbackHost(host)) {
+    if (isWildcardAddress(host)) {
+      log.warn(
+        `listening on ${host}, every network interface of this machine: anyone who can reach it can use the sandbox's well-known credentials; use --host 127.0.0.1 unless another machine or a container must reach it`,
+      );
+    } else if (!isLoopbackHost(host)) {
       log.warn(
         `listening on ${host}: anyone who can reach it can use the sandbox's well-known credentials`,
       );

@@ -52,7 +52,7 @@ export interface SandboxStats {
 }
 
 export interface Sandbox {
-  /** The base URL, e.g. "http://127.0.0.1:41234". */
+  /** The base URL, e.g. "http://127.0.0.1:41234" (loopback also when bound to 0.0.0.0 or ::). */
   url: string;
   /** The first configured client and user: the credentials to use. */
   clientId: string;

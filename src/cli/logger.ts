@@ -1,10 +1,11 @@
 import { redact, type SecretSource } from "../redact.js";
 import type { CommandContext } from "./context.js";
+import { terminalSafe } from "./terminal-text.js";
 
 /**
  * Diagnostics on stderr, so stdout stays clean for scripts (`TOKEN=$(passgrant token)`). Every
- * line goes through `redact` with the secrets known so far: defence in depth behind messages
- * that are already built from redacted values.
+ * line goes through `redact` with the secrets known so far (defence in depth behind messages
+ * that are already built from redacted values) and `terminalSafe` (lines may quote a server).
  */
 export interface Logger {
   /** Always shown: notices the user should see (sandbox started, cleanup done). */
@@ -37,7 +38,8 @@ export function cliSecrets(): string[] {
 }
 
 export function createLogger(context: Pick<CommandContext, "stderr">, verbose: boolean): Logger {
-  const write = (line: string) => context.stderr.write(`${redact(line, cliSecrets())}\n`);
+  const write = (line: string) =>
+    context.stderr.write(`${terminalSafe(redact(line, cliSecrets()), { keepNewlines: true })}\n`);
   return {
     verbose,
     info: (line) => write(`passgrant: ${line}`),

@@ -6,6 +6,7 @@ import { UsageError } from "./args.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { cliSecrets } from "./logger.js";
+import { terminalSafe } from "./terminal-text.js";
 
 /**
  * The commands, loaded on demand: `passgrant token` in a script's loop should not pay for
@@ -85,7 +86,11 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
   const [name, ...rest] =
     argv[0] === "help" && argv.length === 2 ? [argv[1] as string, "--help"] : argv;
   const verbose = argv.includes("--verbose") || argv.includes("-v");
-  const fail = (line: string) => context.stderr.write(`passgrant: ${redact(line, cliSecrets())}\n`);
+  // Redacted, and neutralised for the terminal: messages quote servers.
+  const fail = (line: string) =>
+    context.stderr.write(
+      `passgrant: ${terminalSafe(redact(line, cliSecrets()), { keepNewlines: true })}\n`,
+    );
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       (name === undefined ? context.stderr : context.stdout).write(`${usage()}\n`);

@@ -17,6 +17,8 @@ import { ExitCode } from "../exit-codes.js";
 import { createLogger, type Logger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession, type PlatformSession } from "../session.js";
+import { tenantLine } from "../tenant-output.js";
+import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 
 type Tenant = components["schemas"]["Tenant"];
 type TenantCreate = components["schemas"]["TenantCreate"];
@@ -87,7 +89,7 @@ export const demoCommand: Command = {
       try {
         const { result, failure } = await runSteps(session, context, log, values.json === true);
         result.platform = { url: config.baseUrl, sandbox: onSandbox };
-        if (values.json) context.stdout.write(`${JSON.stringify(result)}\n`);
+        if (values.json) context.stdout.write(`${terminalSafeJson(result)}\n`);
         // The top-level handler prints the message and picks the exit code.
         if (failure !== undefined) throw failure;
         return ExitCode.ok;
@@ -161,7 +163,7 @@ async function runSteps(
     context.setPendingCleanup(
       `tenant ${created.id} was not deleted; delete it with: passgrant tenants delete ${created.id}`,
     );
-    say(`Created Tenant: ${created.id}`);
+    say(`Created Tenant: ${terminalSafe(created.id)}`);
     if (signal.aborted) throw signal.reason;
 
     const page = expectData(
@@ -173,7 +175,7 @@ async function runSteps(
     );
     say("Got Tenants Page");
     result.tenants = page.contents.map((t) => ({ id: t.id, name: t.name }));
-    for (const tenant of page.contents) say(`${tenant.id}: ${tenant.name}`);
+    for (const tenant of page.contents) say(tenantLine(tenant));
 
     expectData(
       await client.DELETE("/idm/api/v8/tenants/{id}", {
@@ -184,7 +186,7 @@ async function runSteps(
     );
     result.deleted = true;
     context.setPendingCleanup(undefined);
-    say(`Deleted Tenant: ${created.id}`);
+    say(`Deleted Tenant: ${terminalSafe(created.id)}`);
   } catch (error) {
     failure = error;
   }
@@ -202,7 +204,7 @@ async function runSteps(
     result.deleted = await deleteTenant(session, createdId, log);
     if (result.deleted) {
       context.setPendingCleanup(undefined);
-      say(`Deleted Tenant: ${createdId}`);
+      say(`Deleted Tenant: ${terminalSafe(createdId)}`);
     }
   } else if (createSent && createdId === undefined && !isHttpAnswer(failure)) {
     // No answer to the create (timeout, dropped connection): the platform may have created it.

@@ -9,6 +9,8 @@ import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { createProgress } from "../progress.js";
 import { openSession, type PlatformSession } from "../session.js";
+import { describeTenant, tenantLine } from "../tenant-output.js";
+import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 
 type Tenant = components["schemas"]["Tenant"];
 type TenantCreate = components["schemas"]["TenantCreate"];
@@ -101,7 +103,7 @@ export const tenantsCommand: Command = {
     }
     if (!actions.includes(action as Action)) {
       throw new UsageError(
-        `Unknown action ${JSON.stringify(action)}: use one of ${actions.join(", ")}.`,
+        `Unknown action ${terminalSafeJson(action)}: use one of ${actions.join(", ")}.`,
         "tenants",
       );
     }
@@ -114,7 +116,7 @@ export const tenantsCommand: Command = {
     }
     if ((!needsId && id !== undefined) || extra.length > 0) {
       throw new UsageError(
-        `tenants ${action}: unexpected argument ${JSON.stringify(needsId ? extra[0] : id)}.`,
+        `tenants ${action}: unexpected argument ${terminalSafeJson(needsId ? extra[0] : id)}.`,
         "tenants",
       );
     }
@@ -171,7 +173,7 @@ async function runAction(
         await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
         "GET",
       );
-      print(values.json ? JSON.stringify(tenant) : describe(tenant));
+      print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
     }
     case "create": {
@@ -184,7 +186,7 @@ async function runAction(
           : {}),
       };
       const tenant = expectData(await client.POST("/idm/api/v8/tenants", { body, signal }), "POST");
-      print(values.json ? JSON.stringify(tenant) : tenant.id);
+      print(values.json ? terminalSafeJson(tenant) : terminalSafe(tenant.id));
       return;
     }
     case "update": {
@@ -204,7 +206,7 @@ async function runAction(
         await client.PUT("/idm/api/v8/tenants/{id}", { params: { path: { id } }, body, signal }),
         "PUT",
       );
-      print(values.json ? JSON.stringify(tenant) : describe(tenant));
+      print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
     }
     case "delete":
@@ -212,7 +214,11 @@ async function runAction(
         await client.DELETE("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
         "DELETE",
       );
-      print(values.json ? JSON.stringify({ deleted: true, id }) : `Deleted Tenant: ${id}`);
+      print(
+        values.json
+          ? terminalSafeJson({ deleted: true, id })
+          : `Deleted Tenant: ${terminalSafe(id)}`,
+      );
       return;
   }
 }
@@ -227,7 +233,7 @@ function listRequest(values: Values): ListRequest {
   const sortOrder = values["sort-order"];
   if (sortOrder !== undefined && sortOrder !== "asc" && sortOrder !== "desc") {
     throw new UsageError(
-      `--sort-order must be asc or desc, got ${JSON.stringify(sortOrder)}.`,
+      `--sort-order must be asc or desc, got ${terminalSafeJson(sortOrder)}.`,
       "tenants",
     );
   }
@@ -267,12 +273,12 @@ async function list(
         "GET",
       );
       if (!values.all) {
-        if (values.json) print(JSON.stringify(result));
-        else for (const tenant of result.contents) print(`${tenant.id}: ${tenant.name}`);
+        if (values.json) print(terminalSafeJson(result));
+        else for (const tenant of result.contents) print(tenantLine(tenant));
         return;
       }
       all.push(...result.contents);
-      if (!values.json) for (const tenant of result.contents) print(`${tenant.id}: ${tenant.name}`);
+      if (!values.json) for (const tenant of result.contents) print(tenantLine(tenant));
       progress.update(`passgrant: fetched ${all.length} of ${result.totalItems} tenants`);
       // An empty page that claims more would loop forever; trust the data over the flag.
       if (!result.hasNext || result.contents.length === 0) break;
@@ -281,14 +287,7 @@ async function list(
   } finally {
     progress.done();
   }
-  if (values.json) print(JSON.stringify(all));
-}
-
-function describe(tenant: Tenant): string {
-  return Object.entries(tenant)
-    .filter(([key, value]) => value !== null && value !== undefined && key !== "image")
-    .map(([key, value]) => `${key}: ${String(value)}`)
-    .join("\n");
+  if (values.json) print(terminalSafeJson(all));
 }
 
 function orNull(text: string): string | null {

@@ -16,7 +16,8 @@ export type PassgrantErrorCode =
   | "ERR_TLS"
   | "ERR_INSECURE_TRANSPORT"
   | "ERR_ABORTED"
-  | "ERR_CACHE";
+  | "ERR_CACHE"
+  | "ERR_RESPONSE_TOO_LARGE";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

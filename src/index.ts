@@ -15,9 +15,11 @@ export type { StrictClient } from "./client/strict-client.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
 export {
   createTransport,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
   httpErrorFromResponse,
   type RequestTarget,
+  ResponseTooLargeError,
   type Transport,
   type TransportOptions,
 } from "./transport/index.js";

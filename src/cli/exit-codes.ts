@@ -12,7 +12,7 @@ export const ExitCode = {
   usage: 2,
   /** The token endpoint refused the credentials or answered something unusable. */
   auth: 3,
-  /** An API call answered an HTTP error. */
+  /** An API call answered an HTTP error, or a response passgrant refuses (too large). */
   api: 4,
   /** The network failed: connection, DNS, TLS or a timeout. */
   network: 5,
@@ -32,6 +32,7 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_OAUTH: ExitCode.auth,
   ERR_TOKEN_RESPONSE: ExitCode.auth,
   ERR_HTTP: ExitCode.api,
+  ERR_RESPONSE_TOO_LARGE: ExitCode.api,
   ERR_NETWORK: ExitCode.network,
   ERR_TLS: ExitCode.network,
   ERR_TIMEOUT: ExitCode.network,

@@ -43,6 +43,7 @@ export function openSession(
 ): PlatformSession {
   const transport = createTransport({
     timeoutMs: config.timeoutMs,
+    ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
     insecureTls: config.insecureTls,
     // Transport warnings (insecure TLS) are already worded loudly; shown as they are.

@@ -22,6 +22,8 @@ export interface PlatformConfig {
   caFile?: string;
   insecureTls: boolean;
   timeoutMs: number;
+  /** Unset: the transport's default (16 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** Which credentials the caller needs now; a secret that will be prompted for is not required here. */
@@ -141,6 +143,20 @@ const schema = z.object({
       return value;
     })
     .default(30_000),
+  MSX_MAX_RESPONSE_BYTES: z
+    .string()
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!/^\d+$/.test(text.trim()) || value < 1024 || !Number.isSafeInteger(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `MSX_MAX_RESPONSE_BYTES must be a whole number of bytes, at least 1024 (default 16777216, 16 MiB), got ${JSON.stringify(text)}.`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .optional(),
 });
 
 /** True when any variable that names a platform or its credentials is set (empty counts as unset). */
@@ -211,6 +227,7 @@ export function loadPlatformConfig(
     caFile: values.MSX_CA_FILE,
     insecureTls: values.MSX_INSECURE_TLS,
     timeoutMs: values.MSX_TIMEOUT_MS,
+    maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
   });
 }
 

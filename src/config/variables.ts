@@ -47,6 +47,11 @@ export const configVariables = {
     summary: "Per-request timeout in milliseconds. Default: 30000.",
     example: "30000",
   },
+  MSX_MAX_RESPONSE_BYTES: {
+    summary:
+      "The most passgrant reads of one API response, in bytes after decompression. Default: 16777216 (16 MiB).",
+    example: "16777216",
+  },
 } as const;
 
 export type ConfigVariable = keyof typeof configVariables;

@@ -18,6 +18,11 @@ export interface Deadline {
   readonly timedOut: boolean;
   /** Stops the timer and forgets the caller's signal. Idempotent. */
   release(): void;
+  /**
+   * Ends the exchange now: `fetch` rejects, or the body being read errors, with `reason` itself
+   * (undici hands the signal's reason on), and the connection is closed.
+   */
+  abort(reason: Error): void;
 }
 
 /**
@@ -53,33 +58,62 @@ export function startDeadline(
       clearTimeout(timer);
       callerSignal.removeEventListener("abort", onCallerAbort);
     },
+    abort(reason) {
+      this.release();
+      controller.abort(reason);
+    },
   };
 }
 
 /** What `fetch` needs of a dispatcher: it only ever calls `dispatch`. */
 export type DispatchOnly = Pick<Dispatcher, "dispatch">;
 
+/** A cap on the final response's body, enforced as its bytes arrive. */
+export interface BodyLimit {
+  maxBytes: number;
+  /** The error the body's reader gets when the cap is passed. */
+  exceeded: () => Error;
+}
+
+/** A dispatcher watching one request's exchange. */
+export interface WatchedDispatcher extends DispatchOnly {
+  /**
+   * True when the final response's body was counted against the {@link BodyLimit} here: it went
+   * through this dispatcher and was not content-encoded. Otherwise (a test double that never
+   * dispatches, or gzip/br/deflate that `fetch` decompresses after this point) the caller must
+   * count the body `fetch` hands back.
+   */
+  readonly countsBody: boolean;
+}
+
 /**
  * Wraps `dispatcher` for one request so that `deadline` is released when the final response's
  * last byte has arrived (or the exchange failed), and not before: the timeout covers the headers
  * and the body. A redirect that `fetch` follows is not the end; the next hop is dispatched through
- * this same wrapper.
+ * this same wrapper. With a `limit`, an identity-encoded final body is counted as it arrives and
+ * the exchange is aborted with `limit.exceeded()` past `limit.maxBytes`.
  *
  * Watching the dispatcher costs one small object per hop. The alternative, wrapping the response
- * body in another ReadableStream to see its end, cost more than everything it replaced.
- * Test doubles that replace `globalThis.fetch` (nock) never dispatch: their deadline is released
- * by its own timer, unref'd, which then aborts an exchange that is already over.
+ * body in another ReadableStream to see its end (or count it), cost more than everything it
+ * replaced. Test doubles that replace `globalThis.fetch` (nock) never dispatch: their deadline is
+ * released by its own timer, unref'd, which then aborts an exchange that is already over.
  */
 export function releasedOnComplete(
   dispatcher: DispatchOnly,
   deadline: Deadline,
   redirect: Request["redirect"],
-): DispatchOnly {
-  return {
-    dispatch(options, handler) {
-      return dispatcher.dispatch(options, new ReleaseOnComplete(handler, deadline, redirect));
+  limit?: BodyLimit,
+): WatchedDispatcher {
+  const watch = {
+    countsBody: false,
+    dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers) {
+      return dispatcher.dispatch(
+        options,
+        new ReleaseOnComplete(handler, deadline, redirect, limit, watch),
+      );
     },
   };
+  return watch;
 }
 
 /** Statuses `fetch` follows when the request's `redirect` is "follow" (Fetch standard). */
@@ -88,11 +122,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** A pass-through handler (undici's DecoratorHandler, whose typings declare no methods). */
 class ReleaseOnComplete implements Dispatcher.DispatchHandlers {
   #final = true;
+  /** Bytes of the body counted so far, or -1 when this body is not counted here. */
+  #received = -1;
+  #overflowed = false;
 
   constructor(
     private readonly handler: Dispatcher.DispatchHandlers,
     private readonly deadline: Deadline,
     private readonly redirect: Request["redirect"],
+    private readonly limit: BodyLimit | undefined,
+    private readonly watch: { countsBody: boolean },
   ) {}
 
   onConnect(abort: (err?: Error) => void): void {
@@ -112,12 +151,26 @@ class ReleaseOnComplete implements Dispatcher.DispatchHandlers {
     this.#final = !(
       this.redirect === "follow" &&
       REDIRECT_STATUSES.has(statusCode) &&
-      hasLocation(headers)
+      hasHeader(headers, "location")
     );
+    const counted = this.limit !== undefined && !hasHeader(headers, "content-encoding");
+    this.#received = counted ? 0 : -1;
+    if (this.#final) this.watch.countsBody = counted;
     return this.handler.onHeaders?.(statusCode, headers, resume, statusText) ?? true;
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.#received >= 0 && this.limit) {
+      this.#received += chunk.length;
+      if (this.#received > this.limit.maxBytes) {
+        // The body's reader gets this error (undici errors it with the signal's reason) and
+        // the connection is destroyed: nothing more is read from the socket or passed on.
+        this.#overflowed = true;
+        this.#received = -1;
+        this.deadline.abort(this.limit.exceeded());
+      }
+    }
+    if (this.#overflowed) return false;
     return this.handler.onData?.(chunk) ?? true;
   }
 
@@ -140,9 +193,10 @@ class ReleaseOnComplete implements Dispatcher.DispatchHandlers {
   }
 }
 
-function hasLocation(headers: Buffer[]): boolean {
+/** Whether raw headers (name, value, name, value...) hold `name` (lower case). */
+function hasHeader(headers: Buffer[], name: string): boolean {
   for (let i = 0; i < headers.length; i += 2) {
-    if (String(headers[i]).toLowerCase() === "location") return true;
+    if (String(headers[i]).toLowerCase() === name) return true;
   }
   return false;
 }

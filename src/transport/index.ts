@@ -1,3 +1,4 @@
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./body-limit.js";
 export type { DispatcherSet, ProxySetting } from "./dispatcher.js";
 export {
   AbortedError,
@@ -17,6 +18,7 @@ export {
   readTextLimited,
   requestIdOf,
 } from "./response-body.js";
+export { ResponseTooLargeError } from "./response-too-large-error.js";
 export {
   createTransport,
   DEFAULT_TIMEOUT_MS,

@@ -1,10 +1,17 @@
 import { ConfigError, type PassgrantError } from "../errors.js";
 import { redactUrl } from "../redact.js";
-import { type DispatchOnly, releasedOnComplete, startDeadline } from "./deadline.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, limitBody } from "./body-limit.js";
+import {
+  type BodyLimit,
+  type DispatchOnly,
+  releasedOnComplete,
+  startDeadline,
+} from "./deadline.js";
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
 import { InsecureTransportError, TimeoutError } from "./errors.js";
 import { isLoopbackHost } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
+import { ResponseTooLargeError } from "./response-too-large-error.js";
 import { resolveTlsOptions } from "./tls-options.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -15,6 +22,16 @@ export interface TransportOptions {
    * reading it fail with the same `TimeoutError`. Default 30 000 ms.
    */
   timeoutMs?: number;
+  /**
+   * The most passgrant reads of one response body, in bytes, counted after decompression (a
+   * gzip body of a few KiB can inflate to GiBs). Reading past it fails with a
+   * `ResponseTooLargeError` and closes the connection; what was read is dropped. Applies to every
+   * response this transport returns, whoever reads it (openapi-fetch's `response.json()`
+   * included). `Infinity` turns the cap off (not advised: a broken or hostile server can then
+   * exhaust memory).
+   * @default 16777216 (16 MiB)
+   */
+  maxResponseBytes?: number;
   /** A PEM file of CA certificates, added to (not replacing) Node's bundled roots. */
   caFile?: string;
   /** PEM text of CA certificates, added like `caFile`. */
@@ -66,6 +83,15 @@ export function createTransport(options: TransportOptions = {}): Transport {
       `timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}.`,
     );
   }
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (
+    maxResponseBytes !== Number.POSITIVE_INFINITY &&
+    !(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0)
+  ) {
+    throw new ConfigError(
+      `maxResponseBytes must be a positive whole number of bytes (or Infinity), got ${String(options.maxResponseBytes)}.`,
+    );
+  }
   const tls = resolveTlsOptions(options);
   const dispatchers = createDispatchers({
     tls,
@@ -95,14 +121,31 @@ export function createTransport(options: TransportOptions = {}): Transport {
       request.signal,
       () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
     );
+    const limit: BodyLimit | undefined =
+      maxResponseBytes === Number.POSITIVE_INFINITY
+        ? undefined
+        : {
+            maxBytes: maxResponseBytes,
+            exceeded: () =>
+              new ResponseTooLargeError({ method, url: shownUrl(), maxBytes: maxResponseBytes }),
+          };
     try {
+      const dispatcher = releasedOnComplete(
+        await dispatchers.forUrl(url),
+        deadline,
+        request.redirect,
+        limit,
+      );
       const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
         signal: deadline.signal,
-        dispatcher: releasedOnComplete(await dispatchers.forUrl(url), deadline, request.redirect),
+        dispatcher,
       };
       // Late-bound on purpose: see the function comment.
-      const response = await globalThis.fetch(request, init as RequestInit);
+      let response = await globalThis.fetch(request, init as RequestInit);
       if (response.body === null) deadline.release();
+      else if (limit && !dispatcher.countsBody) {
+        response = limitBody(response, limit.maxBytes, limit.exceeded);
+      }
       options.onResponse?.({
         method,
         url: shownUrl(),

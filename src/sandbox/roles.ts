@@ -22,3 +22,11 @@ const GRANTS: Readonly<Record<string, readonly Permission[]>> = {
 export function hasPermission(roles: readonly string[], permission: Permission): boolean {
   return roles.some((role) => GRANTS[role]?.includes(permission) ?? false);
 }
+
+/**
+ * Whether the principal may act on every tenant (a super user, or a client-credentials service
+ * account). Anyone else acts only within their own tenant and the tenants below it.
+ */
+export function actsOnAllTenants(roles: readonly string[]): boolean {
+  return roles.includes(ROLE_SUPER_USER) || roles.includes(ROLE_CLIENT);
+}

@@ -147,6 +147,19 @@ export class TenantStore {
     return "deleted";
   }
 
+  /**
+   * Whether tenant `id` is `rootId` or below it (following `parentId`). The walk ends: a parent
+   * must exist when its child is created and `parentId` never changes, so there is no cycle.
+   */
+  isWithin(id: string, rootId: string): boolean {
+    let current = this.#tenants.get(id);
+    while (current) {
+      if (current.id === rootId) return true;
+      current = current.parentId === null ? undefined : this.#tenants.get(current.parentId);
+    }
+    return false;
+  }
+
   /** Tenants named exactly `name` (names need not be unique). */
   findByName(name: string): Tenant[] {
     return [...this.#tenants.values()].filter((t) => t.name === name).map((t) => ({ ...t }));

@@ -4,6 +4,7 @@ import { apiProblem } from "./errors.js";
 import type { SandboxHandler, SandboxResult } from "./exchange.js";
 import { hasPermission, type Permission } from "./roles.js";
 import { SORTABLE_FIELDS, type SortField, type TenantStore } from "./store.js";
+import { describeScope, withinScope } from "./tenant-scope.js";
 import type { Principal } from "./tokens.js";
 
 type Tenant = components["schemas"]["Tenant"];
@@ -72,8 +73,15 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
     },
 
     createTenant(context) {
-      authorize(context, "tenants:write");
+      const principal = authorize(context, "tenants:write");
       const input = context.request.requestBody as components["schemas"]["TenantCreate"];
+      const parentId = input.parentId ?? null;
+      if (!withinScope(principal, parentId, store) && (parentId === null || store.get(parentId))) {
+        throw apiProblem(
+          403,
+          `Access is denied: ${parentId === null ? "only a super user may create a top-level tenant" : `tenant ${parentId} is outside this user's tenants`}; ${describeScope(principal)}`,
+        );
+      }
       const result = store.create(input);
       if (!result.ok) {
         throw apiProblem(
@@ -87,15 +95,17 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
     },
 
     updateTenant(context) {
-      authorize(context, "tenants:write");
+      const principal = authorize(context, "tenants:write");
       const { id } = context.request.params as PathOf<"updateTenant">;
+      checkWithinScope(principal, id, store);
       const input = context.request.requestBody as components["schemas"]["TenantUpdate"];
       return ok(200, view(found(store.update(id, input), `no tenant has id ${id}`), true));
     },
 
     deleteTenant(context) {
-      authorize(context, "tenants:write");
+      const principal = authorize(context, "tenants:write");
       const { id } = context.request.params as PathOf<"deleteTenant">;
+      checkWithinScope(principal, id, store);
       const outcome = store.delete(id);
       if (outcome === "not-found") throw apiProblem(404, `no tenant has id ${id}`);
       if (outcome === "has-children") {
@@ -106,12 +116,23 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
   };
 }
 
-function authorize(context: Context, permission: Permission): void {
+function authorize(context: Context, permission: Permission): Principal {
   const principal = context.security.BearerAuth as Principal;
   if (!hasPermission(principal.roles, permission)) {
     throw apiProblem(
       403,
       `Access is denied: ${permission} needs one of the roles ROLE_SUPER_USER, ROLE_TENANT_ADMIN${permission === "tenants:read" ? ", ROLE_TENANT_VIEWER" : ""} or ROLE_CLIENT`,
+    );
+  }
+  return principal;
+}
+
+/** 403 when an existing tenant is outside the principal's tenants (an unknown id stays a 404). */
+function checkWithinScope(principal: Principal, id: string, store: TenantStore): void {
+  if (store.get(id) && !withinScope(principal, id, store)) {
+    throw apiProblem(
+      403,
+      `Access is denied: tenant ${id} is outside this user's tenants; ${describeScope(principal)}`,
     );
   }
 }

@@ -5,6 +5,7 @@ import { oauthProblem, type SandboxProblem } from "./errors.js";
 import type { ResolvedClient, ResolvedUser } from "./options.js";
 import { hasPermission, ROLE_CLIENT } from "./roles.js";
 import type { TenantStore } from "./store.js";
+import { describeScope, withinScope } from "./tenant-scope.js";
 import type { Principal, TokenGrantResult, TokenRegistry } from "./tokens.js";
 
 type AccessToken = components["schemas"]["AccessToken"];
@@ -188,12 +189,19 @@ export function grantToken(
       // RFC 6749 §4.4.3: no refresh token for client credentials.
       return respond({ clientId: client.clientId, roles: [ROLE_CLIENT], scope }, false, context);
     case GRANT_SWITCH_TENANT: {
-      const principal = currentPrincipal(form, grantType, context);
+      const principal = currentPrincipal(client, form, grantType, context);
       const tenantId = targetTenant(form, context.store);
-      return respond({ ...principal, clientId: client.clientId, tenantId }, true, context);
+      if (!withinScope(principal, tenantId, context.store)) {
+        throw oauthProblem(
+          403,
+          "access_denied",
+          `the user may not switch to that tenant: ${describeScope(principal)}`,
+        );
+      }
+      return respond({ ...principal, tenantId }, true, context);
     }
     default: {
-      const principal = currentPrincipal(form, grantType, context);
+      const principal = currentPrincipal(client, form, grantType, context);
       const username = required(form, "switch_username", grantType);
       if (!hasPermission(principal.roles, "switch-user")) {
         throw oauthProblem(
@@ -230,12 +238,17 @@ function userPrincipal(
     username: user.username,
     roles: user.roles,
     scope,
-    ...(tenantId !== undefined && { tenantId }),
+    ...(tenantId !== undefined && { tenantId, homeTenantId: tenantId }),
   };
 }
 
-/** The principal behind `access_token`, for the switch grants. */
+/**
+ * The principal behind `access_token`, for the switch grants. The token must have been issued to
+ * the client presenting it: otherwise a client could take another client's token and turn it
+ * into one of its own, with grants (and a refresh token) it was never given.
+ */
 function currentPrincipal(
+  client: ResolvedClient,
   form: TokenForm,
   grantType: string,
   context: TokenEndpointContext,
@@ -243,6 +256,13 @@ function currentPrincipal(
   const check = context.tokens.checkAccessToken(required(form, "access_token", grantType));
   if (!check.ok) {
     throw oauthProblem(400, "invalid_grant", `the access_token is ${check.reason}`);
+  }
+  if (check.principal.clientId !== client.clientId) {
+    throw oauthProblem(
+      400,
+      "invalid_grant",
+      "the access_token was issued to another client; a switch grant takes only a token issued to the client that presents it",
+    );
   }
   if (check.principal.username === undefined) {
     throw oauthProblem(

@@ -5,7 +5,10 @@ export interface Principal {
   readonly clientId: string;
   readonly username?: string;
   readonly roles: readonly string[];
+  /** The tenant the token acts in (a switch-tenant grant changes it). */
   readonly tenantId?: string;
+  /** The user's own tenant, which bounds where a tenant-scoped user may act or switch to. */
+  readonly homeTenantId?: string;
   readonly scope: string;
 }
 

@@ -3,6 +3,7 @@
 // their own, so importing the root never loads a server or nock.
 export type { components, operations, paths } from "../generated/msx.js";
 export * from "./auth/index.js";
+export { CacheError, type CacheProblem } from "./cli/cache-error.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";
 export {
   createMsxClient,

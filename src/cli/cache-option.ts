@@ -28,7 +28,10 @@ export function cacheFor(
   const path = values["cache-file"] ?? defaultTokenCachePath(env);
   log.debug(`token cache: ${path}`);
   return {
-    store: new FileTokenStore(path, { onWarning: (message) => log.warn(message) }),
+    store: new FileTokenStore(path, {
+      onWarning: (message) => log.warn(message),
+      onDebug: (message) => log.debug(message),
+    }),
     storeKey: tokenCacheKey({
       tokenUrl: config.tokenUrl,
       clientId: config.clientId,

@@ -1,21 +1,13 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import lockfile from "proper-lockfile";
 import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/index.js";
 import { dropUndefined } from "../drop-undefined.js";
-import { PassgrantError } from "../errors.js";
+import { ensureCacheDirectory } from "./cache-directory.js";
+import { CacheError } from "./cache-error.js";
+import { readCacheFile, removeOrphanTemporaries, writeCacheFile } from "./cache-file.js";
+import { acquireCacheLock, DEFAULT_LOCK_WAIT_MS, isProcessAlive } from "./cache-lock.js";
 
 /** The default cache file: `$XDG_CACHE_HOME/passgrant/tokens.json`, else `~/.cache/passgrant/...`. */
 export function defaultTokenCachePath(env: Readonly<Record<string, string | undefined>>): string {
@@ -52,45 +44,81 @@ const tokenSetSchema = z.object({
   scope: z.string().optional(),
   raw: z.record(z.string(), z.unknown()),
 });
+
+/**
+ * The marker that makes a file passgrant's own cache. A file without it (and without the exact
+ * shape passgrant 0.1 wrote) is someone else's, and passgrant refuses to overwrite it.
+ */
+export const TOKEN_CACHE_FORMAT = "passgrant-token-cache";
+const CACHE_VERSION = 1;
+
 const cacheFileSchema = z.object({
-  version: z.literal(1),
+  format: z.literal(TOKEN_CACHE_FORMAT).optional(),
+  version: z.literal(CACHE_VERSION),
   entries: z.record(z.string(), z.unknown()),
 });
-type CacheFile = z.infer<typeof cacheFileSchema>;
+type CacheFile = { entries: Record<string, unknown> };
 
 export interface FileTokenStoreOptions {
-  /** Told when the lock was lost (another process judged it stale) or the file was unreadable. */
+  /** Told when the lock was lost, the file was corrupt and replaced, or its mode was fixed. */
   onWarning?: (message: string) => void;
-  /** How often to retry a lock another live process holds before giving up. Default 1000 (~100 s). */
-  lockRetries?: number;
+  /** Told of lock waits and takeovers (the CLI shows them with --verbose). */
+  onDebug?: (message: string) => void;
+  /**
+   * The longest wait, in milliseconds, for the lock another live passgrant process holds (it is
+   * running a token request); then the store fails with a `CacheError` ("locked"). A lock whose
+   * holder died is taken over at once, without waiting.
+   * @default 10_000
+   */
+  lockWaitMs?: number;
 }
 
 /**
  * A {@link TokenStore} in one JSON file, for CLI runs that should reuse a valid token.
  *
- * - The file is created with mode 0600 in a 0700 directory: it holds bearer and refresh tokens.
- * - Writes are atomic (write a temporary file, fsync, rename), so a reader never sees half a file.
- * - `withLock` is a cross-process lock (proper-lockfile: an atomic `mkdir` plus mtime heartbeats,
- *   taken over when stale), so concurrent invocations run one grant and never spend each other's
- *   one-time refresh token. The token provider runs grant or refresh and `save` inside it.
- * - An unreadable or corrupt file is treated as empty (and replaced on the next save).
+ * - The file is written 0600 in a 0700 directory: it holds bearer and refresh tokens. A directory
+ *   or file owned by another user or writable by others is refused (a token could have been
+ *   planted there); a file others can read is set to 0600 with a warning.
+ * - The file is opened without following links or blocking, must be a regular file, and is read
+ *   up to 1 MiB (`MAX_CACHE_FILE_BYTES`).
+ * - Writes are atomic (a 0600 temporary file, fsync, rename), so a reader never sees half a file;
+ *   temporary files left by a writer that died are removed.
+ * - `withLock` is a cross-process lock (see `acquireCacheLock`), so concurrent invocations run one
+ *   grant and never spend each other's one-time refresh token. The token provider runs grant or
+ *   refresh and `save` inside it. Inside the lock the file is read once.
+ * - A file that is not a passgrant cache is never overwritten; a corrupt passgrant cache is
+ *   replaced on the next save, with one warning.
+ * - An entry without an expiry is loaded as expired: its refresh token may be used, its access
+ *   token is never reused.
+ *
+ * Every failure is a `CacheError` (code `ERR_CACHE`) saying what to do.
  */
 export class FileTokenStore implements TokenStore {
   readonly path: string;
   readonly #onWarning: (message: string) => void;
-  readonly #lockRetries: number;
+  readonly #onDebug: (message: string) => void;
+  readonly #lockWaitMs: number;
+  readonly #warned = new Set<string>();
+  /** The file as read inside the current lock, so one lock reads (and warns) once. */
+  #locked: CacheFile | undefined;
   #lockDepth = 0;
+  /** Serialises this process's lock holders: the lock directory cannot tell them apart. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = path;
     this.#onWarning = options.onWarning ?? (() => {});
-    this.#lockRetries = options.lockRetries ?? 1_000;
+    this.#onDebug = options.onDebug ?? (() => {});
+    this.#lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   }
 
   async load(key: string): Promise<TokenSet | undefined> {
-    const entry = this.#read().entries[key];
-    const parsed = tokenSetSchema.safeParse(entry);
-    return parsed.success ? (dropUndefined(parsed.data) as TokenSet) : undefined;
+    const file = this.#locked ?? this.#read();
+    const parsed = tokenSetSchema.safeParse(file.entries[key]);
+    if (!parsed.success) return undefined;
+    const token = dropUndefined(parsed.data) as TokenSet;
+    // Never kept forever: without an expiry the access token counts as expired (refresh instead).
+    return Number.isFinite(token.expiresAt) ? token : { ...token, expiresAt: 0 };
   }
 
   async save(key: string, token: TokenSet): Promise<void> {
@@ -106,33 +134,41 @@ export class FileTokenStore implements TokenStore {
   }
 
   async withLock<T>(_key: string, fn: () => Promise<T>): Promise<T> {
-    this.#ensureDirectory();
-    const release = await lockfile
-      .lock(this.path, {
-        lockfilePath: `${this.path}.lock`,
-        realpath: false,
-        stale: 15_000,
-        // Long enough to wait out another process's token request (bounded by its timeout).
-        retries: { retries: this.#lockRetries, minTimeout: 20, maxTimeout: 100, factor: 1.3 },
-        onCompromised: (error) =>
-          this.#onWarning(`token cache lock lost (${error.message}); another process took it over`),
-      })
-      .catch((error: unknown) => {
-        throw cacheLockError(this.path, error);
-      });
-    this.#lockDepth += 1;
+    if (this.#lockDepth > 0) return fn(); // already held by this call chain
+    const run = this.#queue.then(() => this.#withFileLock(fn));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #withFileLock<T>(fn: () => Promise<T>): Promise<T> {
+    ensureCacheDirectory(dirname(this.path), this.path);
+    const lock = await acquireCacheLock(this.path, {
+      waitMs: this.#lockWaitMs,
+      onDebug: this.#onDebug,
+      onWarning: this.#warnOnce,
+    });
+    this.#onDebug(`token cache: lock taken after ${lock.waits} waits`);
     try {
-      return await fn();
+      for (const file of removeOrphanTemporaries(this.path, isProcessAlive)) {
+        this.#onDebug(`token cache: removed ${file}, left by a process that died while writing`);
+      }
+      this.#locked = this.#read();
+      this.#lockDepth += 1;
+      try {
+        return await fn();
+      } finally {
+        this.#lockDepth -= 1;
+      }
     } finally {
-      this.#lockDepth -= 1;
-      await release().catch(() => {});
+      this.#locked = undefined;
+      lock.release();
     }
   }
 
   /** Read-modify-write, synchronously so no other work in this process interleaves with it. */
   async #update(change: (file: CacheFile) => void): Promise<void> {
     const apply = async () => {
-      const file = this.#read();
+      const file = this.#locked ?? this.#read();
       change(file);
       this.#write(file);
     };
@@ -142,64 +178,57 @@ export class FileTokenStore implements TokenStore {
   }
 
   #read(): CacheFile {
-    let text: string;
-    try {
-      text = readFileSync(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-        this.#onWarning(
-          `token cache ${this.path} is unreadable (${(error as Error).message}); ignoring it`,
-        );
-      }
-      return { version: 1, entries: {} };
+    const found = readCacheFile(this.path);
+    if (!found) return { entries: {} };
+    if (found.wasExposed) {
+      this.#warnOnce(
+        `token cache ${this.path} was readable by other users; its mode is now 0600 ` +
+          "(the tokens in it may have been read: revoke them if that matters)",
+      );
     }
+    return this.#parse(found.text);
+  }
+
+  #parse(text: string): CacheFile {
+    if (text.trim() === "") return { entries: {} }; // nothing to lose: a file passgrant can fill
+    let json: unknown;
     try {
-      const parsed = cacheFileSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
+      json = JSON.parse(text);
     } catch {
-      // fall through: corrupt JSON
+      if (!text.includes(`"${TOKEN_CACHE_FORMAT}"`)) throw this.#foreign();
+      this.#warnOnce(`token cache ${this.path} is corrupt; starting a new one`);
+      return { entries: {} };
     }
-    this.#onWarning(`token cache ${this.path} is corrupt; starting a new one`);
-    return { version: 1, entries: {} };
+    const parsed = cacheFileSchema.safeParse(json);
+    if (parsed.success) return { entries: parsed.data.entries };
+    const marked =
+      typeof json === "object" &&
+      json !== null &&
+      "format" in json &&
+      json.format === TOKEN_CACHE_FORMAT;
+    if (!marked) throw this.#foreign();
+    this.#warnOnce(`token cache ${this.path} is corrupt; starting a new one`);
+    return { entries: {} };
+  }
+
+  #foreign(): CacheError {
+    return new CacheError(
+      "foreign",
+      this.path,
+      `${this.path} exists but is not a passgrant token cache, so passgrant will not overwrite ` +
+        "it. Point --cache-file at another path, or remove that file if you no longer need it.",
+    );
   }
 
   #write(file: CacheFile): void {
-    this.#ensureDirectory();
-    const temporary = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-    const fd = openSync(temporary, "wx", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      renameSync(temporary, this.path);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      throw error;
-    }
+    ensureCacheDirectory(dirname(this.path), this.path);
+    const content = { format: TOKEN_CACHE_FORMAT, version: CACHE_VERSION, entries: file.entries };
+    writeCacheFile(this.path, `${JSON.stringify(content, null, 2)}\n`);
   }
 
-  #ensureDirectory(): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-  }
-}
-
-/**
- * The lock could not be had: another live process has held it for the whole wait (a crashed
- * holder's lock goes stale and is taken over), or the cache directory is not writable.
- */
-function cacheLockError(path: string, error: unknown): PassgrantError {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const reason =
-    code === "ELOCKED"
-      ? "another passgrant process has held its lock for too long"
-      : `its lock could not be created (${String(code ?? error)})`;
-  return new PassgrantError(
-    "ERR_CACHE",
-    `The token cache ${path} cannot be used: ${reason}. Check for a hung passgrant process, ` +
-      "run without --cache, or point --cache-file at another path.",
-    { cause: error },
-  );
+  readonly #warnOnce = (message: string): void => {
+    if (this.#warned.has(message)) return;
+    this.#warned.add(message);
+    this.#onWarning(message);
+  };
 }

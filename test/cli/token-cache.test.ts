@@ -7,11 +7,18 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/auth/index.js";
 import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
-import { defaultTokenCachePath, FileTokenStore, tokenCacheKey } from "../../src/cli/token-cache.js";
+import {
+  defaultTokenCachePath,
+  FileTokenStore,
+  TOKEN_CACHE_FORMAT,
+  tokenCacheKey,
+} from "../../src/cli/token-cache.js";
+import { CacheError } from "../../src/index.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { platformEnv, runCli, tempDir } from "./run-cli.js";
 
@@ -41,15 +48,41 @@ describe("FileTokenStore", () => {
     expect(readdirSync(join(path, ".."))).toEqual(["tokens.json"]);
   });
 
-  it("treats a corrupt file as empty, warns, and replaces it on save", async () => {
+  it("replaces a corrupt passgrant cache with one warning, whether loading or saving", async () => {
     const path = join(tempDir(), "tokens.json");
-    writeFileSync(path, "{ not json");
+    // What a truncated passgrant cache looks like: its marker, then nothing well-formed.
+    writeFileSync(path, `{ "format": "${TOKEN_CACHE_FORMAT}", "version": 1, "entr`, {
+      mode: 0o600,
+    });
     const warnings: string[] = [];
     const store = new FileTokenStore(path, { onWarning: (m) => warnings.push(m) });
-    expect(await store.load("a")).toBeUndefined();
+    await store.withLock("a", async () => {
+      expect(await store.load("a")).toBeUndefined();
+      await store.save("a", token("fresh"));
+    });
     expect(warnings).toEqual([expect.stringContaining("corrupt")]);
-    await store.save("a", token("fresh"));
-    expect(JSON.parse(readFileSync(path, "utf8")).entries.a.accessToken).toBe("fresh");
+    const written = JSON.parse(readFileSync(path, "utf8"));
+    expect(written.format).toBe(TOKEN_CACHE_FORMAT);
+    expect(written.entries.a.accessToken).toBe("fresh");
+  });
+
+  it("reads the file passgrant 0.1 wrote (no format marker) as its own", async () => {
+    const path = join(tempDir(), "tokens.json");
+    writeFileSync(path, JSON.stringify({ version: 1, entries: { a: token("old") } }), {
+      mode: 0o600,
+    });
+    const store = new FileTokenStore(path);
+    expect(await store.load("a")).toEqual(token("old"));
+    await store.save("b", token("new"));
+    expect(await store.load("a")).toEqual(token("old"));
+  });
+
+  it("loads an entry without an expiry as expired, keeping its refresh token", async () => {
+    const path = join(tempDir(), "tokens.json");
+    const { expiresAt: _, ...noExpiry } = token("forever");
+    const store = new FileTokenStore(path);
+    await store.save("a", noExpiry);
+    expect(await store.load("a")).toEqual({ ...noExpiry, expiresAt: 0 });
   });
 
   it("serialises withLock sections, even within one process", async () => {
@@ -85,11 +118,22 @@ describe("FileTokenStore", () => {
 
   it("gives up on a lock a live process keeps holding, with ERR_CACHE and what to do", async () => {
     const path = join(tempDir(), "tokens.json");
-    mkdirSync(`${path}.lock`); // fresh: its holder is alive, so it is not stale
-    const store = new FileTokenStore(path, { lockRetries: 2 });
+    // Fresh and owned by a live process (this test's parent): not abandoned.
+    mkdirSync(`${path}.lock`);
+    writeFileSync(
+      join(`${path}.lock`, "owner"),
+      JSON.stringify({ pid: process.ppid, host: hostname(), nonce: "x" }),
+    );
+    const store = new FileTokenStore(path, { lockWaitMs: 200 });
     const attempt = store.withLock("k", async () => "never");
-    await expect(attempt).rejects.toMatchObject({ code: "ERR_CACHE" });
-    await expect(attempt).rejects.toThrow(/held its lock for too long.*without --cache/s);
+    await expect(attempt).rejects.toBeInstanceOf(CacheError);
+    await expect(attempt).rejects.toMatchObject({ code: "ERR_CACHE", problem: "locked" });
+    await expect(attempt).rejects.toThrow(
+      new RegExp(
+        `locked by another passgrant process \\(process ${process.ppid}\\).*without --cache`,
+        "s",
+      ),
+    );
     expect(exitCodeFor(await attempt.catch((error: unknown) => error))).toBe(ExitCode.cache);
   });
 

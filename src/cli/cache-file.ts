@@ -1,0 +1,179 @@
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { CACHE_ADVICE, checkOwnerAndMode } from "./cache-directory.js";
+import { CacheError } from "./cache-error.js";
+
+/**
+ * The largest cache file passgrant reads: 1 MiB holds thousands of entries. Anything larger was
+ * not written by passgrant (a device such as /dev/zero would otherwise be read forever).
+ */
+export const MAX_CACHE_FILE_BYTES = 1024 * 1024;
+
+/** A temporary file this old is an orphan whoever holds its pid now: a write takes milliseconds. */
+const ORPHAN_AGE_MS = 60_000;
+
+/** What reading found: the text, and whether others could read the file (a leak to fix). */
+export interface CacheFileText {
+  text: string;
+  /** The file was readable by group or others; its mode has been set to 0600. */
+  wasExposed: boolean;
+}
+
+/**
+ * Reads the cache file, or `undefined` when there is none. Never follows a symbolic link and
+ * never blocks in `open()` (O_NOFOLLOW | O_NONBLOCK: a FIFO would wait for a writer forever);
+ * requires a regular file (checked on the open descriptor, so nothing can be swapped in between),
+ * owned by this user and writable by nobody else; reads at most {@link MAX_CACHE_FILE_BYTES}.
+ * A file others may read is set to 0600 on the spot.
+ */
+export function readCacheFile(path: string): CacheFileText | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw notARegularFile(path, "a symbolic link");
+    throw ioError(path, "read", error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notARegularFile(path, describeType(stats));
+    checkOwnerAndMode(stats, path, path, "file");
+    if (stats.size > MAX_CACHE_FILE_BYTES) throw tooLarge(path);
+    const text = readCapped(fd, path);
+    const wasExposed = (stats.mode & 0o044) !== 0;
+    if (wasExposed) fchmodSync(fd, 0o600);
+    return { text, wasExposed };
+  } catch (error) {
+    if (error instanceof CacheError) throw error;
+    throw ioError(path, "read", error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replaces the cache file atomically: a temporary file created 0600 (exclusive, never through a
+ * link) is written, synced and renamed over the cache, so a reader never sees half a file and
+ * the cache is 0600 whatever mode the file it replaces had.
+ */
+export function writeCacheFile(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const fd = openSync(
+      temporary,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw ioError(path, "write", error);
+  }
+}
+
+/**
+ * Removes the temporary files of writers that died before renaming them (they hold tokens).
+ * Called with the lock held: no live process is writing then, so only a live process other than
+ * this one keeps its files (its lock was taken over; it will fail its rename or clean up).
+ */
+export function removeOrphanTemporaries(path: string, isAlive: (pid: number) => boolean): string[] {
+  const prefix = `${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.(?:\d+\.)?tmp$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    const file = join(dirname(path), name);
+    try {
+      const stats = lstatSync(file);
+      if (process.getuid !== undefined && stats.uid !== process.getuid()) continue;
+      // An old file is an orphan even if its pid now names an unrelated process (pid reuse).
+      const old = Date.now() - stats.mtimeMs > ORPHAN_AGE_MS;
+      if (pid !== process.pid && isAlive(pid) && !old) continue;
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Gone meanwhile, or not ours to remove: nothing to do.
+    }
+  }
+  return removed;
+}
+
+function readCapped(fd: number, path: string): string {
+  const buffer = Buffer.alloc(64 * 1024);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, 0, buffer.length, null);
+    if (read === 0) break;
+    total += read;
+    if (total > MAX_CACHE_FILE_BYTES) throw tooLarge(path);
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function describeType(stats: Stats): string {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+function notARegularFile(path: string, what: string): CacheError {
+  return new CacheError(
+    "not-a-file",
+    path,
+    `The token cache ${path} is ${what}, not a regular file: passgrant only reads a cache file it ` +
+      `wrote, and never follows links. ${CACHE_ADVICE}`,
+  );
+}
+
+function tooLarge(path: string): CacheError {
+  return new CacheError(
+    "too-large",
+    path,
+    `The token cache ${path} is larger than ${MAX_CACHE_FILE_BYTES} bytes, so passgrant did not ` +
+      `write it and will not read or overwrite it. ${CACHE_ADVICE}`,
+  );
+}
+
+function ioError(path: string, action: "read" | "write", error: unknown): CacheError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new CacheError(
+    "io",
+    path,
+    `The token cache ${path} could not be ${action === "read" ? "read" : "written"} (${code}). ${CACHE_ADVICE}`,
+    { cause: error },
+  );
+}

@@ -16,6 +16,11 @@ export interface CommandContext {
   /** Which signal interrupted the run, if any. */
   interruptedBy(): Signal | undefined;
   /**
+   * True once standard output was closed by its reader (`| head -1`): the run was aborted and
+   * ends quietly with exit 0. Absent in embedders that never close it.
+   */
+  outputClosed?(): boolean;
+  /**
    * What is left to do if the user insists (a second Ctrl-C ends the process at once): the demo
    * names the tenant it has not deleted yet, so the user knows what to clean up by hand.
    */

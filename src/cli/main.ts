@@ -25,6 +25,23 @@ const onSignal = (signal: Signal) => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
+/**
+ * `passgrant tenants list | head -1`: once the reader has gone, a write fails with EPIPE, which
+ * Node raises asynchronously as an 'error' event on the stream (an uncaught one crashes with a
+ * stack). The output is no longer wanted, so the run is stopped like an interruption (in-flight
+ * requests end, the demo still deletes its tenant) and the process exits 0 without a word, as
+ * ripgrep and git-less pipelines expect. An error on stderr has nowhere to be reported: ignored.
+ */
+let outputClosed = false;
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (outputClosed) return;
+  outputClosed = true;
+  controller.abort(
+    new PassgrantError("ERR_ABORTED", `Standard output was closed (${error.code ?? "error"}).`),
+  );
+});
+process.stderr.on("error", () => {});
+
 const code = await run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
@@ -33,9 +50,11 @@ const code = await run(process.argv.slice(2), {
   stderr: process.stderr,
   signal: controller.signal,
   interruptedBy: () => interruptedBy,
+  outputClosed: () => outputClosed,
   setPendingCleanup: (note) => {
     pendingCleanup = note;
   },
 });
 // Exit explicitly: a keep-alive socket or a stdin listener must not hold the process open.
-process.stdout.write("", () => process.exit(code));
+if (outputClosed || process.stdout.destroyed) process.exit(outputClosed ? 0 : code);
+process.stdout.write("", () => process.exit(outputClosed ? 0 : code));

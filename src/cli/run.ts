@@ -109,6 +109,8 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
     const command = await entry.load();
     return await command.run(rest, context);
   } catch (error) {
+    // The reader of stdout went away (`| head -1`): nothing more is wanted, not even a message.
+    if (context.outputClosed?.()) return ExitCode.ok;
     const interrupted = context.interruptedBy();
     if (interrupted) {
       fail(`interrupted by ${interrupted}`);

@@ -24,6 +24,8 @@ export type ParsedCommand<O extends Options> = ReturnType<
 export const globalOptions = {
   help: { type: "boolean", short: "h" },
   verbose: { type: "boolean", short: "v" },
+  dotenv: { type: "string" },
+  // Kept for where Node lets it through (Node 22, or Node 20 when the file exists); see platform.ts.
   "env-file": { type: "string" },
 } as const satisfies Options;
 

@@ -1,8 +1,10 @@
 import {
   type Environment,
+  type LoadedEnvironment,
+  loadEnvironment,
   loadPlatformConfig,
   type PlatformConfig,
-  readEnvironment,
+  tokenHostWarning,
 } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { UsageError } from "./args.js";
@@ -10,33 +12,85 @@ import type { CommandContext } from "./context.js";
 import type { Logger } from "./logger.js";
 import { promptSecret, readStdinSecret } from "./prompt.js";
 
+/**
+ * The global options that name a dotenv file. `--dotenv` is the documented one: Node 20 claims
+ * `--env-file` for itself even after the script name (nodejs/node#54232) and exits 9 when the file
+ * is missing, so `--env-file` reaches passgrant only when Node lets it.
+ */
+export interface DotenvValues {
+  dotenv?: string | undefined;
+  "env-file"?: string | undefined;
+}
+
+/** The variable that names a dotenv file when no option does. */
+export const ENV_FILE_VARIABLE = "PASSGRANT_ENV_FILE";
+
 export interface PlatformOptions {
   command: string;
-  envFile?: string | undefined;
+  /** The command's parsed options (`--dotenv`, `--env-file`). */
+  dotenv?: DotenvValues | undefined;
   /** The grant needs a user and password (the password grant and the grants built on it). */
   needsUser: boolean;
+  /** The command calls the API, so MSX_BASE_URL is required (default true). */
+  needsBaseUrl?: boolean;
   /** Read the password from standard input instead of MSX_PASSWORD or a prompt. */
   passwordStdin?: boolean | undefined;
 }
 
-/** The environment with `.env` applied (the real environment wins). */
-export function commandEnvironment(context: CommandContext, envFile?: string): Environment {
-  return readEnvironment({ env: context.env, cwd: context.cwd, ...(envFile ? { envFile } : {}) });
+/** The environment with the dotenv file applied (the real environment wins). */
+export function commandEnvironment(
+  context: CommandContext,
+  values: DotenvValues = {},
+): Environment {
+  return loadCommandEnvironment(context, values).env;
+}
+
+/**
+ * The environment with the dotenv file applied, and where each value came from. The file is
+ * `--dotenv FILE`, else `--env-file FILE`, else `$PASSGRANT_ENV_FILE`, else `./.env` if present.
+ */
+export function loadCommandEnvironment(
+  context: CommandContext,
+  values: DotenvValues = {},
+  command?: string,
+): LoadedEnvironment {
+  if (
+    values.dotenv !== undefined &&
+    values["env-file"] !== undefined &&
+    values.dotenv !== values["env-file"]
+  ) {
+    throw new UsageError("--dotenv and --env-file name different files; give one.", command);
+  }
+  const fromVariable = context.env[ENV_FILE_VARIABLE]?.trim() || undefined;
+  const [envFile, envFileFrom] =
+    values.dotenv !== undefined
+      ? [values.dotenv, "--dotenv"]
+      : values["env-file"] !== undefined
+        ? [values["env-file"], "--env-file"]
+        : fromVariable !== undefined
+          ? [fromVariable, ENV_FILE_VARIABLE]
+          : [undefined, undefined];
+  return loadEnvironment({
+    env: context.env,
+    cwd: context.cwd,
+    ...(envFile !== undefined ? { envFile, envFileFrom } : {}),
+  });
 }
 
 /**
  * The validated platform configuration with its secrets filled in. Secrets come only from the
  * environment, `.env`, standard input (`--password-stdin`) or a no-echo prompt on a terminal, and
- * are registered with the logger so no later line can show them.
+ * are registered with the logger so no later line can show them. A token endpoint on another host
+ * than the API is announced before any request (a stray `.env` must not silently redirect the
+ * password and client secret).
  */
 export async function resolvePlatform(
   context: CommandContext,
   log: Logger,
   options: PlatformOptions,
 ): Promise<PlatformConfig> {
-  const env: Record<string, string | undefined> = {
-    ...commandEnvironment(context, options.envFile),
-  };
+  const loaded = loadCommandEnvironment(context, options.dotenv, options.command);
+  const env: Record<string, string | undefined> = { ...loaded.env };
   if (options.passwordStdin) {
     if (!options.needsUser) {
       throw new UsageError(
@@ -57,15 +111,29 @@ export async function resolvePlatform(
   }
   const canPrompt = Boolean(context.stdin.isTTY && context.stderr.isTTY);
   const config = loadPlatformConfig(env, {
+    baseUrl: options.needsBaseUrl ?? true,
     username: options.needsUser,
     password: options.needsUser && !canPrompt,
     clientSecret: !canPrompt,
   });
+  const warning = tokenHostWarning(config, loaded.sourceOf);
+  if (warning) log.warn(warning);
+  // The password first: a user who cannot give it should not be asked for the client secret.
   if (options.needsUser && config.password === undefined) {
     config.password = await promptSecret(context, `Password for ${config.username}: `);
+    if (config.password === "") {
+      throw new ConfigError(
+        `No password given for ${config.username}: the password grant needs one. Type it at the prompt, set MSX_PASSWORD, or pipe it with --password-stdin.`,
+      );
+    }
   }
   if (config.clientAuth !== "none" && config.clientSecret === undefined) {
     config.clientSecret = await promptSecret(context, `Client secret for ${config.clientId}: `);
+    if (config.clientSecret === "") {
+      throw new ConfigError(
+        `No client secret given for ${config.clientId}. Type it at the prompt or set MSX_CLIENT_SECRET; for a public client without a secret, set MSX_CLIENT_AUTH=none.`,
+      );
+    }
   }
   log.addSecret(config.password);
   log.addSecret(config.clientSecret);

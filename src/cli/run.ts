@@ -51,11 +51,11 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Run \`passgrant <command> --help\` (or \`passgrant help <command>\`) for a command's options.
-Every command takes --verbose (request log on stderr, secrets redacted), --env-file FILE
+Every command takes --verbose (request log on stderr, secrets redacted), --dotenv FILE
 and --help.
 
 Configuration (environment variables; a .env file in the current directory is read too,
-and the real environment wins over it):
+or the file named by --dotenv FILE or PASSGRANT_ENV_FILE; the real environment wins over it):
 ${variables}
 
 Exit codes:

@@ -7,6 +7,7 @@ import {
 } from "../auth/index.js";
 import { createMsxClient, type MsxClient } from "../client/msx.js";
 import type { PlatformConfig } from "../config/index.js";
+import { ConfigError } from "../errors.js";
 import { createTransport, type Transport } from "../transport/index.js";
 import type { Logger } from "./logger.js";
 
@@ -93,6 +94,10 @@ export function openSession(
     transport,
     provider,
     get client() {
+      // Commands that call the API require MSX_BASE_URL when loading the configuration.
+      if (config.baseUrl === undefined) {
+        throw new ConfigError("MSX_BASE_URL is not set: API calls need the platform's root URL.");
+      }
       client ??= createMsxClient({
         baseUrl: config.baseUrl,
         fetch: transport.fetch,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import dotenv from "dotenv";
 import { ConfigError } from "../errors.js";
@@ -8,10 +9,25 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export interface ReadEnvironmentOptions {
   /** The real environment. Default: `process.env` (read, never written). */
   env?: NodeJS.ProcessEnv | Environment;
-  /** An explicit file (`--env-file`): it must exist. Without it, `.env` in `cwd` is read if present. */
+  /** An explicit file (`--dotenv`): it must exist. Without it, `.env` in `cwd` is read if present. */
   envFile?: string;
+  /**
+   * How the user named `envFile`, for the message when it is missing (`--dotenv`, `--env-file`,
+   * `PASSGRANT_ENV_FILE`). Default: `--dotenv`.
+   */
+  envFileFrom?: string;
   /** Where to look for `.env`. Default: `process.cwd()`. */
   cwd?: string;
+}
+
+/** The environment and where each of its values came from. */
+export interface LoadedEnvironment {
+  readonly env: Environment;
+  /**
+   * Where `name`'s value came from, for messages: `"the environment"` or the file as the user
+   * named it (`./.env`, `lab.env`); undefined when the variable is not set.
+   */
+  sourceOf(name: string): string | undefined;
 }
 
 /**
@@ -21,19 +37,51 @@ export interface ReadEnvironmentOptions {
  * from the file leaks into child processes or unrelated libraries.
  */
 export function readEnvironment(options: ReadEnvironmentOptions = {}): Environment {
-  const env = { ...(options.env ?? process.env) };
+  return loadEnvironment(options).env;
+}
+
+/** {@link readEnvironment}, also telling where each value came from (the environment or which file). */
+export function loadEnvironment(options: ReadEnvironmentOptions = {}): LoadedEnvironment {
+  const real: Environment = { ...(options.env ?? process.env) };
   const explicit = options.envFile !== undefined;
+  const shownName = options.envFile ?? "./.env";
   const path = resolve(options.cwd ?? process.cwd(), options.envFile ?? ".env");
-  const result = dotenv.config({ path, processEnv: env, override: false, quiet: true });
-  if (result.error) {
-    const code = (result.error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" && !explicit) return env;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && !explicit)
+      return { env: real, sourceOf: (name) => fromReal(real, name) };
+    const from = options.envFileFrom ?? "--dotenv";
     throw new ConfigError(
       code === "ENOENT"
-        ? `--env-file ${options.envFile}: no such file. Check the path, or leave --env-file out to read ./.env.`
-        : `Could not read ${path} (${code ?? result.error.message}). Check that the file is readable.`,
-      { cause: result.error },
+        ? `${from} ${options.envFile}: no such file (looked for ${path}). Check the path, or leave ${from} out to read ./.env.`
+        : `Could not read ${path} (${code ?? (error as Error).message}). Check that the file is readable.`,
+      { cause: error },
     );
   }
-  return env;
+  const fromFile = dotenv.parse(text);
+  const env: Record<string, string | undefined> = { ...real };
+  for (const [name, value] of Object.entries(fromFile)) {
+    if (env[name] === undefined) env[name] = value;
+  }
+  return {
+    env,
+    sourceOf: (name) => {
+      // Equal values are credited to the file: Node 20 itself loads a file named by `--env-file`
+      // into the real environment (nodejs/node#54232), and either way the file says so too.
+      if (
+        Object.hasOwn(fromFile, name) &&
+        (real[name] === undefined || real[name] === fromFile[name])
+      ) {
+        return shownName;
+      }
+      return fromReal(real, name);
+    },
+  };
+}
+
+function fromReal(real: Environment, name: string): string | undefined {
+  return real[name] === undefined ? undefined : "the environment";
 }

@@ -1,11 +1,19 @@
-export { type Environment, type ReadEnvironmentOptions, readEnvironment } from "./environment.js";
+export {
+  type Environment,
+  type LoadedEnvironment,
+  loadEnvironment,
+  type ReadEnvironmentOptions,
+  readEnvironment,
+} from "./environment.js";
 export {
   type ConfigRequirements,
   clientAuthMethods,
+  DEFAULT_TOKEN_PATH,
   hasPlatformConfig,
   loadPlatformConfig,
   type PlatformConfig,
 } from "./platform-config.js";
+export { tokenHostWarning } from "./token-host.js";
 export {
   type ConfigVariable,
   configVariables,

@@ -7,11 +7,16 @@ import { isLoopbackHost } from "../transport/loopback.js";
 import type { Environment } from "./environment.js";
 import { type ConfigVariable, configVariables, platformVariables } from "./variables.js";
 
+/** Where the token endpoint is when MSX_TOKEN_URL is not set: under MSX_BASE_URL. */
+export const DEFAULT_TOKEN_PATH = "/idm/v2/token";
+
 export const clientAuthMethods = ["basic", "basic-raw", "post", "none"] as const;
 
 /** Everything needed to reach one platform, validated. Secrets may be filled in later (prompt, stdin). */
 export interface PlatformConfig {
-  baseUrl: string;
+  /** The API's root, without a trailing slash. Absent only when not required (`passgrant token`). */
+  baseUrl?: string;
+  /** The token endpoint exactly as configured (a trailing slash is kept: `/token/` is not `/token`). */
   tokenUrl: string;
   clientId: string;
   clientSecret?: string;
@@ -28,6 +33,11 @@ export interface PlatformConfig {
 
 /** Which credentials the caller needs now; a secret that will be prompted for is not required here. */
 export interface ConfigRequirements {
+  /**
+   * The API's root URL (default true). Without it, MSX_TOKEN_URL must be set: the token endpoint
+   * defaults from MSX_BASE_URL.
+   */
+  baseUrl?: boolean;
   /** The password grant's user (default true). */
   username?: boolean;
   /** The password grant's password (default true). */
@@ -51,10 +61,11 @@ const booleanWords: Record<string, boolean> = {
 };
 
 /**
- * An absolute https URL (http only to this machine) without credentials in it, normalised without
- * trailing slashes.
+ * An absolute https URL (http only to this machine) without credentials in it. Its path is kept as
+ * given (a server may answer only `/token/`), except that `trimSlashes` drops trailing slashes
+ * from a root that paths are appended to.
  */
-const httpUrl = (name: ConfigVariable) =>
+const httpUrl = (name: ConfigVariable, { trimSlashes }: { trimSlashes: boolean }) =>
   z.string().transform((text, ctx) => {
     let url: URL;
     try {
@@ -90,12 +101,12 @@ const httpUrl = (name: ConfigVariable) =>
       });
       return z.NEVER;
     }
-    return url.href.replace(/\/+$/, "");
+    return trimSlashes ? url.href.replace(/\/+$/, "") : url.href;
   });
 
 const schema = z.object({
-  MSX_BASE_URL: httpUrl("MSX_BASE_URL").optional(),
-  MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL").optional(),
+  MSX_BASE_URL: httpUrl("MSX_BASE_URL", { trimSlashes: true }).optional(),
+  MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL", { trimSlashes: false }).optional(),
   MSX_CLIENT_ID: z.string().optional(),
   MSX_CLIENT_SECRET: z.string().optional(),
   MSX_CLIENT_AUTH: z
@@ -184,13 +195,27 @@ export function loadPlatformConfig(
     for (const issue of parsed.error.issues) problems.push(issue.message);
   }
   const values = parsed.success ? parsed.data : undefined;
-  const need = { username: true, password: true, clientSecret: true, ...requirements };
+  const need = {
+    baseUrl: true,
+    username: true,
+    password: true,
+    clientSecret: true,
+    ...requirements,
+  };
   const clientAuth = values?.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH;
 
   const missing = (name: ConfigVariable, why: string) => {
     if (input[name] === undefined) problems.push(`${name} is not set: ${why}. ${hint(name)}`);
   };
-  if (input.MSX_TOKEN_URL === undefined) {
+  if (!need.baseUrl) {
+    // Only the token endpoint is called; it defaults from the base URL.
+    if (input.MSX_TOKEN_URL === undefined) {
+      missing(
+        "MSX_BASE_URL",
+        `the token endpoint defaults to $MSX_BASE_URL${DEFAULT_TOKEN_PATH} (or set MSX_TOKEN_URL to the token endpoint itself, e.g. ${configVariables.MSX_TOKEN_URL.example})`,
+      );
+    }
+  } else if (input.MSX_TOKEN_URL === undefined) {
     missing("MSX_BASE_URL", "passgrant needs the platform's root URL");
   } else if (input.MSX_BASE_URL === undefined) {
     missing(
@@ -214,10 +239,10 @@ export function loadPlatformConfig(
 
   if (problems.length > 0 || values === undefined) throw new ConfigError(problems);
 
-  const baseUrl = values.MSX_BASE_URL as string;
+  const baseUrl = values.MSX_BASE_URL;
   return dropUndefined({
     baseUrl,
-    tokenUrl: values.MSX_TOKEN_URL ?? `${baseUrl}/idm/v2/token`,
+    tokenUrl: values.MSX_TOKEN_URL ?? `${baseUrl as string}${DEFAULT_TOKEN_PATH}`,
     clientId: values.MSX_CLIENT_ID as string,
     clientSecret: values.MSX_CLIENT_SECRET,
     clientAuth: values.MSX_CLIENT_AUTH,

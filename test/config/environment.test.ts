@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readEnvironment } from "../../src/config/index.js";
+import { loadEnvironment, readEnvironment } from "../../src/config/index.js";
 import { ConfigError } from "../../src/errors.js";
 
 function dirWith(files: Record<string, string>): string {
@@ -39,11 +39,43 @@ describe("readEnvironment", () => {
     expect(readEnvironment({ cwd, env: {}, envFile: "lab.env" }).MSX_CLIENT_ID).toBe("lab-client");
   });
 
-  it("fails clearly when an explicit --env-file is missing", () => {
+  it("fails clearly when an explicit file is missing, naming how it was given", () => {
     const cwd = dirWith({});
     expect(() => readEnvironment({ cwd, env: {}, envFile: "missing.env" })).toThrow(ConfigError);
     expect(() => readEnvironment({ cwd, env: {}, envFile: "missing.env" })).toThrow(
-      /--env-file missing\.env: no such file/,
+      /--dotenv missing\.env: no such file/,
     );
+    expect(() =>
+      readEnvironment({ cwd, env: {}, envFile: "missing.env", envFileFrom: "PASSGRANT_ENV_FILE" }),
+    ).toThrow(/PASSGRANT_ENV_FILE missing\.env: no such file/);
+  });
+});
+
+describe("loadEnvironment's sources", () => {
+  it("tells the environment from the file, as the user named it", () => {
+    const cwd = dirWith({
+      ".env": "MSX_TOKEN_URL=https://elsewhere.example/token\nMSX_USERNAME=file-user\n",
+      "lab.env": "MSX_CLIENT_ID=lab-client\n",
+    });
+    const loaded = loadEnvironment({
+      cwd,
+      env: { MSX_BASE_URL: "https://msx.example.com", MSX_USERNAME: "real-user" },
+    });
+    expect(loaded.sourceOf("MSX_TOKEN_URL")).toBe("./.env");
+    expect(loaded.sourceOf("MSX_BASE_URL")).toBe("the environment");
+    expect(loaded.sourceOf("MSX_USERNAME")).toBe("the environment");
+    expect(loaded.sourceOf("MSX_SCOPE")).toBeUndefined();
+    const lab = loadEnvironment({ cwd, env: {}, envFile: "lab.env" });
+    expect(lab.sourceOf("MSX_CLIENT_ID")).toBe("lab.env");
+  });
+
+  it("credits the file when Node already copied it into the environment (node --env-file)", () => {
+    const cwd = dirWith({ "lab.env": "MSX_TOKEN_URL=https://elsewhere.example/token\n" });
+    const loaded = loadEnvironment({
+      cwd,
+      env: { MSX_TOKEN_URL: "https://elsewhere.example/token" },
+      envFile: "lab.env",
+    });
+    expect(loaded.sourceOf("MSX_TOKEN_URL")).toBe("lab.env");
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasPlatformConfig, loadPlatformConfig } from "../../src/config/index.js";
+import { hasPlatformConfig, loadPlatformConfig, tokenHostWarning } from "../../src/config/index.js";
 import { ConfigError } from "../../src/errors.js";
 
 const complete = {
@@ -47,6 +47,31 @@ describe("loadPlatformConfig", () => {
     });
     expect(config.baseUrl).toBe("https://gw.example.com/msx");
     expect(config.tokenUrl).toBe("https://login.example.com/oauth2/token");
+  });
+
+  it("keeps the token URL as given: a trailing slash is part of its path", () => {
+    const config = loadPlatformConfig({
+      ...complete,
+      MSX_TOKEN_URL: "https://login.example.com/oauth2/token/",
+    });
+    expect(config.tokenUrl).toBe("https://login.example.com/oauth2/token/");
+    expect(config.baseUrl).toBe("https://msx.example.com");
+  });
+
+  it("needs no base URL when told so, if the token URL is set", () => {
+    const { MSX_BASE_URL: _, ...rest } = complete;
+    const config = loadPlatformConfig(
+      { ...rest, MSX_TOKEN_URL: "https://login.example.com/token" },
+      { baseUrl: false },
+    );
+    expect(config.baseUrl).toBeUndefined();
+    expect(config.tokenUrl).toBe("https://login.example.com/token");
+    const problems = problemsOf(() => loadPlatformConfig(rest, { baseUrl: false }));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^MSX_BASE_URL is not set: the token endpoint defaults to \$MSX_BASE_URL\/idm\/v2\/token \(or set MSX_TOKEN_URL/,
+      ),
+    ]);
   });
 
   it("reports every missing variable at once, each with how to set it", () => {
@@ -195,5 +220,29 @@ describe("hasPlatformConfig", () => {
   it("is true as soon as any platform or credential variable is set", () => {
     expect(hasPlatformConfig({ MSX_USERNAME: "superuser" })).toBe(true);
     expect(hasPlatformConfig({ MSX_BASE_URL: "https://msx.example.com" })).toBe(true);
+  });
+});
+
+describe("tokenHostWarning", () => {
+  const sources = (name: string) => (name === "MSX_TOKEN_URL" ? "./.env" : "the environment");
+  it("names both hosts and where each URL came from", () => {
+    const warning = tokenHostWarning(
+      { baseUrl: "https://msx.example.com", tokenUrl: "https://evil.example.net/token" },
+      sources,
+    );
+    expect(warning).toContain("MSX_TOKEN_URL (from ./.env) is on evil.example.net");
+    expect(warning).toContain("MSX_BASE_URL (from the environment) is on msx.example.com");
+  });
+
+  it("is silent for the same host (another port included) and without a base URL", () => {
+    expect(
+      tokenHostWarning(
+        { baseUrl: "https://msx.example.com", tokenUrl: "https://msx.example.com:8443/token" },
+        sources,
+      ),
+    ).toBeUndefined();
+    expect(
+      tokenHostWarning({ tokenUrl: "https://evil.example.net/token" }, sources),
+    ).toBeUndefined();
   });
 });

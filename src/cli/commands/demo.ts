@@ -23,7 +23,7 @@ import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 type Tenant = components["schemas"]["Tenant"];
 type TenantCreate = components["schemas"]["TenantCreate"];
 
-const help = `Usage: passgrant demo [--json] [--verbose] [--env-file FILE]
+const help = `Usage: passgrant demo [--json] [--verbose] [--dotenv FILE]
 
 Runs the MSX password-grant guide's flow: get an access token with the password grant (client
 id and secret in a Basic header), create a tenant with a unique name, list tenant page 0 (page
@@ -39,7 +39,7 @@ The tenant the demo creates is always deleted: when a later step fails, and on C
 Options:
   --json         print one JSON result object instead of the step lines
   -v, --verbose  log each request (method, redacted URL, status, time) to stderr
-  --env-file F   read F instead of ./.env
+  --dotenv F     read F instead of ./.env (or set PASSGRANT_ENV_FILE)
   -h, --help     show this help
 
 Exit codes: 0 done, 2 configuration, 3 token refused, 4 API error, 5 network/TLS/timeout,
@@ -64,7 +64,7 @@ export const demoCommand: Command = {
       return ExitCode.ok;
     }
     const log = createLogger(context, values.verbose === true);
-    const env = commandEnvironment(context, values["env-file"]);
+    const env = commandEnvironment(context, values);
     const onSandbox = !hasPlatformConfig(env);
 
     let sandbox: Sandbox | undefined;
@@ -81,14 +81,14 @@ export const demoCommand: Command = {
       } else {
         config = await resolvePlatform(context, log, {
           command: "demo",
-          envFile: values["env-file"],
+          dotenv: values,
           needsUser: true,
         });
       }
       const session = openSession(config, log);
       try {
         const { result, failure } = await runSteps(session, context, log, values.json === true);
-        result.platform = { url: config.baseUrl, sandbox: onSandbox };
+        result.platform = { url: config.baseUrl ?? "", sandbox: onSandbox };
         if (values.json) context.stdout.write(`${terminalSafeJson(result)}\n`);
         // The top-level handler prints the message and picks the exit code.
         if (failure !== undefined) throw failure;
@@ -131,7 +131,7 @@ async function runSteps(
   };
   const result: DemoResult = {
     ok: false,
-    platform: { url: session.config.baseUrl, sandbox: false },
+    platform: { url: session.config.baseUrl ?? "", sandbox: false },
     tenant: null,
     tenants: [],
     deleted: false,

@@ -23,7 +23,7 @@ Options:
                   (all interfaces) the printed URL names loopback (127.0.0.1 or [::1])
   --json          print one JSON line: {"url","clientId","clientSecret","username","password"}
   -v, --verbose   log each request the sandbox serves to stderr (secrets redacted)
-  --env-file F    read F instead of ./.env
+  --dotenv F      read F instead of ./.env (or set PASSGRANT_ENV_FILE)
   -h, --help      show this help`;
 
 export const sandboxCommand: Command = {
@@ -53,7 +53,7 @@ export const sandboxCommand: Command = {
     const sandbox = await startSandbox({
       port,
       host,
-      ...credentialsFrom(commandEnvironment(context, values["env-file"])),
+      ...credentialsFrom(commandEnvironment(context, values)),
       ...(values.verbose ? { log: (line: string) => log.debug(line) } : {}),
     });
     const details = {

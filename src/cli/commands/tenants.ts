@@ -44,7 +44,7 @@ Common options:
   --password-stdin     read the password from standard input
   --cache [--cache-file PATH]  reuse a cached token (see passgrant token --help)
   -v, --verbose        log each request (method, redacted URL, status, time) to stderr
-  --env-file FILE      read FILE instead of ./.env
+  --dotenv FILE        read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
   -h, --help           show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused, 4 API error (e.g. 404 no such
@@ -134,11 +134,11 @@ export const tenantsCommand: Command = {
     const log = createLogger(context, values.verbose === true);
     const config = await resolvePlatform(context, log, {
       command: "tenants",
-      envFile: values["env-file"],
+      dotenv: values,
       needsUser: true,
       passwordStdin: values["password-stdin"],
     });
-    const env = commandEnvironment(context, values["env-file"]);
+    const env = commandEnvironment(context, values);
     const session = openSession(
       config,
       log,

@@ -39,7 +39,7 @@ Options:
   --cache-file PATH      the cache file (default $XDG_CACHE_HOME/passgrant/tokens.json,
                          else ~/.cache/passgrant/tokens.json; mode 0600)
   -v, --verbose          log each request (method, redacted URL, status, time) to stderr
-  --env-file FILE        read FILE instead of ./.env
+  --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
   -h, --help             show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused (e.g. invalid_grant), 5 network/TLS/
@@ -74,15 +74,17 @@ export const tokenCommand: Command = {
     const needsUser = grant !== "client_credentials";
     const config = await resolvePlatform(context, log, {
       command: "token",
-      envFile: values["env-file"],
+      dotenv: values,
       needsUser,
+      // No API call: only the token endpoint is needed (MSX_TOKEN_URL, or MSX_BASE_URL under it).
+      needsBaseUrl: false,
       passwordStdin: values["password-stdin"],
     });
     const baseGrant = needsUser ? "password" : "client_credentials";
     const cache = cacheFor(
       "token",
       values,
-      commandEnvironment(context, values["env-file"]),
+      commandEnvironment(context, values),
       config,
       baseGrant,
       log,

@@ -17,7 +17,8 @@ export type PassgrantErrorCode =
   | "ERR_INSECURE_TRANSPORT"
   | "ERR_ABORTED"
   | "ERR_CACHE"
-  | "ERR_RESPONSE_TOO_LARGE";
+  | "ERR_RESPONSE_TOO_LARGE"
+  | "ERR_UNEXPECTED_RESPONSE";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

@@ -5,6 +5,7 @@ export type { components, operations, paths } from "../generated/msx.js";
 export * from "./auth/index.js";
 export { CacheError, type CacheProblem } from "./cli/cache-error.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";
+export { jsonResponseCheck } from "./client/json-response-check.js";
 export {
   createMsxClient,
   type MsxClient,
@@ -13,6 +14,10 @@ export {
   type OperationRoute,
 } from "./client/msx.js";
 export type { StrictClient } from "./client/strict-client.js";
+export {
+  UnexpectedResponseError,
+  type UnexpectedResponseInit,
+} from "./client/unexpected-response-error.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
 export {
   createTransport,

@@ -12,7 +12,10 @@ export const ExitCode = {
   usage: 2,
   /** The token endpoint refused the credentials or answered something unusable. */
   auth: 3,
-  /** An API call answered an HTTP error, or a response passgrant refuses (too large). */
+  /**
+   * An API call answered an HTTP error, a response passgrant refuses (too large), or a success
+   * that is not what the API promises (not JSON, wrong shape, a listing that makes no progress).
+   */
   api: 4,
   /** The network failed: connection, DNS, TLS or a timeout. */
   network: 5,
@@ -38,6 +41,7 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_TIMEOUT: ExitCode.network,
   ERR_ABORTED: ExitCode.interrupted,
   ERR_CACHE: ExitCode.cache,
+  ERR_UNEXPECTED_RESPONSE: ExitCode.api,
 };
 
 export function exitCodeForSignal(signal: Signal): number {

@@ -2,6 +2,7 @@ import createClient, { type ClientOptions, type Middleware } from "openapi-fetch
 import type { MediaType } from "openapi-typescript-helpers";
 import { ConfigError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
+import { jsonResponseCheck } from "./json-response-check.js";
 import type { StrictClient } from "./strict-client.js";
 
 /** Options for {@link createApiClient}: openapi-fetch's own, with `baseUrl` required. */
@@ -10,6 +11,12 @@ export interface ApiClientOptions extends Omit<ClientOptions, "baseUrl"> {
   baseUrl: string | URL;
   /** Middleware applied to every request, in order (e.g. `bearerAuth(provider)`). */
   middleware?: readonly Middleware[];
+  /**
+   * A 2xx answer that should be JSON but is not (an HTML login page, a garbled body) throws an
+   * `UnexpectedResponseError` instead of a bare `SyntaxError` (see `jsonResponseCheck`).
+   * @default true
+   */
+  checkJson?: boolean;
 }
 
 /**
@@ -22,13 +29,16 @@ export interface ApiClientOptions extends Omit<ClientOptions, "baseUrl"> {
 export function createApiClient<Paths extends {}, Media extends MediaType = `${string}/${string}`>(
   options: ApiClientOptions,
 ): StrictClient<Paths, Media> {
-  const { baseUrl, middleware = [], fetch: customFetch, ...rest } = options;
+  const { baseUrl, middleware = [], fetch: customFetch, checkJson = true, ...rest } = options;
   const client = createClient<Paths, Media>({
     ...rest,
     baseUrl: normaliseBaseUrl(baseUrl),
     fetch: customFetch ?? ((request: Request) => globalThis.fetch(request)),
   });
-  if (middleware.length > 0) client.use(...middleware);
+  // The check first: openapi-fetch runs onResponse last-registered first, so it sees the final
+  // response (after bearerAuth's replay of a 401).
+  const all = checkJson ? [jsonResponseCheck(), ...middleware] : middleware;
+  if (all.length > 0) client.use(...all);
   // Same object: StrictClient only narrows what callers may pass (see strict-client.ts).
   return client as unknown as StrictClient<Paths, Media>;
 }

@@ -10,7 +10,7 @@ import { PassgrantError } from "../../errors.js";
 import { type Sandbox, startSandbox } from "../../sandbox/index.js";
 import { HttpError } from "../../transport/index.js";
 import { abortable } from "../abortable.js";
-import { expectData } from "../api-result.js";
+import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { parseCommandArgs } from "../args.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
@@ -157,7 +157,11 @@ async function runSteps(
     // Ctrl-C still ends the process, naming the tenant.
     context.setPendingCleanup(`a tenant named ${name} may have been created; delete it by hand`);
     createSent = true;
-    const created: Tenant = expectData(await client.POST("/idm/api/v8/tenants", { body }), "POST");
+    const created: Tenant = expectData(
+      await client.POST("/idm/api/v8/tenants", { body }),
+      "POST",
+      tenantShape,
+    );
     createdId = created.id;
     result.tenant = { id: created.id, name: created.name };
     context.setPendingCleanup(
@@ -172,6 +176,7 @@ async function runSteps(
         signal,
       }),
       "GET",
+      tenantPageShape,
     );
     say("Got Tenants Page");
     result.tenants = page.contents.map((t) => ({ id: t.id, name: t.name }));

@@ -1,6 +1,6 @@
 import type { components, operations } from "../../../generated/msx.js";
 import { abortable } from "../abortable.js";
-import { expectData } from "../api-result.js";
+import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { integerOption, parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";
 import type { Command, CommandContext } from "../context.js";
@@ -172,6 +172,7 @@ async function runAction(
       const tenant = expectData(
         await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
         "GET",
+        tenantShape,
       );
       print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
@@ -185,7 +186,11 @@ async function runAction(
           ? { externalId: orNull(values["external-id"]) }
           : {}),
       };
-      const tenant = expectData(await client.POST("/idm/api/v8/tenants", { body, signal }), "POST");
+      const tenant = expectData(
+        await client.POST("/idm/api/v8/tenants", { body, signal }),
+        "POST",
+        tenantShape,
+      );
       print(values.json ? terminalSafeJson(tenant) : terminalSafe(tenant.id));
       return;
     }
@@ -194,6 +199,7 @@ async function runAction(
       const current = expectData(
         await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
         "GET",
+        tenantShape,
       );
       const body: TenantUpdate = {
         name: values.name ?? current.name,
@@ -205,6 +211,7 @@ async function runAction(
       const tenant = expectData(
         await client.PUT("/idm/api/v8/tenants/{id}", { params: { path: { id } }, body, signal }),
         "PUT",
+        tenantShape,
       );
       print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
@@ -271,6 +278,7 @@ async function list(
           signal: context.signal,
         }),
         "GET",
+        tenantPageShape,
       );
       if (!values.all) {
         if (values.json) print(terminalSafeJson(result));

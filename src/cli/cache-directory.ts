@@ -47,14 +47,25 @@ export function ensureCacheDirectory(directory: string, cachePath: string): void
       if (code !== "EEXIST") throw unwritable(component, cachePath, code ?? String(error), error);
     }
   }
-  const stats = statSync(directory);
-  if (!stats.isDirectory()) throw notADirectory(directory, cachePath);
-  checkOwnerAndMode(stats, directory, cachePath, "directory");
+  checkCacheDirectory(directory, cachePath);
   try {
     accessSync(directory, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw unwritable(directory, cachePath, (error as NodeJS.ErrnoException).code ?? "", error);
   }
+}
+
+/**
+ * Checks an existing cache directory: a directory, this user's (or root's), writable by nobody
+ * else. Returns false when it does not exist (nothing to read then).
+ */
+export function checkCacheDirectory(directory: string, cachePath: string): boolean {
+  const stats = statOrCode(directory);
+  if (stats === "ENOENT") return false;
+  if (typeof stats === "string") throw unwritable(directory, cachePath, stats);
+  if (!stats.isDirectory()) throw notADirectory(directory, cachePath);
+  checkOwnerAndMode(stats, directory, cachePath, "directory");
+  return true;
 }
 
 /**

@@ -26,21 +26,19 @@ export const MAX_CACHE_FILE_BYTES = 1024 * 1024;
 /** A temporary file this old is an orphan whoever holds its pid now: a write takes milliseconds. */
 const ORPHAN_AGE_MS = 60_000;
 
-/** What reading found: the text, and whether others could read the file (a leak to fix). */
-export interface CacheFileText {
-  text: string;
-  /** The file was readable by group or others; its mode has been set to 0600. */
-  wasExposed: boolean;
-}
-
 /**
- * Reads the cache file, or `undefined` when there is none. Never follows a symbolic link and
- * never blocks in `open()` (O_NOFOLLOW | O_NONBLOCK: a FIFO would wait for a writer forever);
- * requires a regular file (checked on the open descriptor, so nothing can be swapped in between),
- * owned by this user and writable by nobody else; reads at most {@link MAX_CACHE_FILE_BYTES}.
- * A file others may read is set to 0600 on the spot.
+ * Reads the cache file and hands its text to `parse`, or returns `undefined` when there is none.
+ * Never follows a symbolic link and never blocks in `open()` (O_NOFOLLOW | O_NONBLOCK: a FIFO
+ * would wait for a writer forever); requires a regular file (checked on the open descriptor, so
+ * nothing can be swapped in between), owned by this user and writable by nobody else; reads at
+ * most {@link MAX_CACHE_FILE_BYTES}. When `parse` accepts the text (it throws for a file that is
+ * not a cache) and others could read the file, the file is set to 0600 and `onExposed` is told.
  */
-export function readCacheFile(path: string): CacheFileText | undefined {
+export function readCacheFile<T>(
+  path: string,
+  parse: (text: string) => T,
+  onExposed: () => void,
+): T | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -55,10 +53,12 @@ export function readCacheFile(path: string): CacheFileText | undefined {
     if (!stats.isFile()) throw notARegularFile(path, describeType(stats));
     checkOwnerAndMode(stats, path, path, "file");
     if (stats.size > MAX_CACHE_FILE_BYTES) throw tooLarge(path);
-    const text = readCapped(fd, path);
-    const wasExposed = (stats.mode & 0o044) !== 0;
-    if (wasExposed) fchmodSync(fd, 0o600);
-    return { text, wasExposed };
+    const value = parse(readCapped(fd, path));
+    if ((stats.mode & 0o044) !== 0) {
+      fchmodSync(fd, 0o600);
+      onExposed();
+    }
+    return value;
   } catch (error) {
     if (error instanceof CacheError) throw error;
     throw ioError(path, "read", error);

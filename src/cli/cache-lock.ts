@@ -3,6 +3,7 @@ import {
   lstatSync,
   mkdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   rmSync,
   utimesSync,
@@ -22,14 +23,33 @@ const HEARTBEAT_MS = 1_000;
  * A lock untouched this long is abandoned even if its pid is alive (pid reuse, a holder on another
  * host sharing the directory, a lock from passgrant 0.1 without an owner record).
  */
-const STALE_MS = 10_000;
+const STALE_MS = 8_000;
 /** Takeovers and vanished locks retried at once in one acquisition, before waiting instead. */
 const MAX_IMMEDIATE_RETRIES = 5;
 
 interface Owner {
   pid: number;
+  /** Where `pid` means something: the host name and, on Linux, the pid namespace. */
   host: string;
   nonce: string;
+}
+
+let scope: string | undefined;
+/**
+ * The host and pid namespace this process runs in: a pid from another machine sharing the
+ * directory, or from another container with the same host name, says nothing about liveness here.
+ */
+function processScope(): string {
+  if (scope === undefined) {
+    let namespace = "";
+    try {
+      namespace = readlinkSync("/proc/self/ns/pid");
+    } catch {
+      // Not Linux: the host name alone.
+    }
+    scope = namespace ? `${hostname()} ${namespace}` : hostname();
+  }
+  return scope;
 }
 
 export interface CacheLockOptions {
@@ -49,7 +69,8 @@ export interface HeldCacheLock {
 
 /**
  * A cross-process lock beside the cache file: the directory `<cache>.lock` (mkdir is atomic)
- * holding an `owner` record (pid, host). A lock whose holder is dead (same host, pid not running)
+ * holding an `owner` record (pid, host). A lock whose holder is dead (same host and pid namespace,
+ * pid not running)
  * is taken over at once; one whose heartbeat stopped {@link STALE_MS} ago is taken over too; any
  * other holder is waited for, at most `waitMs`, then a {@link CacheError} ("locked") names it.
  * An error other than "exists" (permissions, read-only file system) fails at once: retrying it
@@ -65,7 +86,7 @@ export async function acquireCacheLock(
   let immediateRetries = 0;
   let delayMs = 20;
   for (;;) {
-    const owner: Owner = { pid: process.pid, host: hostname(), nonce: randomUUID() };
+    const owner: Owner = { pid: process.pid, host: processScope(), nonce: randomUUID() };
     if (tryCreate(lockDirectory, owner, cachePath)) {
       return hold(lockDirectory, owner, waits, options);
     }
@@ -159,7 +180,7 @@ function inspect(lockDirectory: string, cachePath: string): Holder {
     throw error;
   }
   const owner = readOwner(lockDirectory);
-  if (owner && owner.host === hostname() && !isProcessAlive(owner.pid)) {
+  if (owner && owner.host === processScope() && !isProcessAlive(owner.pid)) {
     return {
       state: "abandoned",
       reason: `process ${owner.pid}, which is no longer running`,

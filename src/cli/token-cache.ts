@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/index.js";
 import { dropUndefined } from "../drop-undefined.js";
-import { ensureCacheDirectory } from "./cache-directory.js";
+import { checkCacheDirectory, ensureCacheDirectory } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
 import { readCacheFile, removeOrphanTemporaries, writeCacheFile } from "./cache-file.js";
 import { acquireCacheLock, DEFAULT_LOCK_WAIT_MS, isProcessAlive } from "./cache-lock.js";
@@ -178,15 +178,13 @@ export class FileTokenStore implements TokenStore {
   }
 
   #read(): CacheFile {
-    const found = readCacheFile(this.path);
-    if (!found) return { entries: {} };
-    if (found.wasExposed) {
+    if (!checkCacheDirectory(dirname(this.path), this.path)) return { entries: {} };
+    const exposed = () =>
       this.#warnOnce(
         `token cache ${this.path} was readable by other users; its mode is now 0600 ` +
           "(the tokens in it may have been read: revoke them if that matters)",
       );
-    }
-    return this.#parse(found.text);
+    return readCacheFile(this.path, (text) => this.#parse(text), exposed) ?? { entries: {} };
   }
 
   #parse(text: string): CacheFile {

@@ -5,6 +5,7 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -112,10 +113,12 @@ describe("passgrant token --cache on a hostile disk", { timeout: 60_000 }, () =>
 
   it("an unrelated file: exit 6, and left untouched", async () => {
     const file = join(tempDir(), "notes.json");
-    writeFileSync(file, '{"todo": ["buy milk"]}\n', { mode: 0o600 });
+    writeFileSync(file, '{"todo": ["buy milk"]}\n');
+    chmodSync(file, 0o644);
     const result = await token(file);
     expectCacheRefusal(result, /not a passgrant token cache.*another path, or remove that file/s);
     expect(readFileSync(file, "utf8")).toBe('{"todo": ["buy milk"]}\n');
+    expect(statSync(file).mode & 0o777).toBe(0o644); // not even its mode is changed
   });
 
   it("a file larger than the 1 MiB cap: exit 6", async () => {
@@ -224,46 +227,53 @@ describe("passgrant token --cache on a hostile disk", { timeout: 60_000 }, () =>
     }
   });
 
-  it("an unwritable directory (as a user without rights): exit 6 at once, not 1 or after 100 s", async () => {
-    // Root bypasses permission bits, so the CLI runs as nobody in a directory only root may write.
-    const parent = tempDir();
-    chmodSync(parent, 0o755);
-    const cacheFile = join(parent, "passgrant", "tokens.json");
-    const home = tempDir("passgrant-home-");
-    chmodSync(home, 0o755);
-    const child = spawn(
-      "setpriv",
-      [
-        `--reuid=${NOBODY}`,
-        `--regid=${NOBODY}`,
-        "--clear-groups",
-        process.execPath,
-        cliPath,
-        "token",
-        "--cache",
-        "--cache-file",
-        cacheFile,
-      ],
-      { cwd: home, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ...env } },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-      child.on("close", (c, s) => resolve([c, s])),
-    );
-    clearTimeout(killer);
-    expectCacheRefusal(
-      { code, signal: signal as NodeJS.Signals | null, stdout, stderr },
-      new RegExp(
-        `directory ${parent}/passgrant cannot be created or written \\(EACCES\\).*--cache`,
-        "s",
-      ),
-    );
-    expect(sandbox.stats().tokenRequests).toBe(0);
-  });
+  // Root bypasses permission bits, so the CLI runs as nobody (setpriv) where only root may write:
+  // a directory to create (mkdir fails) and an existing one (the lock's mkdir failed: 102 s).
+  it.each([
+    ["a directory it must create", join("passgrant", "tokens.json"), "passgrant"],
+    ["an existing directory", "tokens.json", ""],
+  ])(
+    "an unwritable location, %s, as a user without rights: exit 6 at once",
+    async (_, relative, missing) => {
+      const parent = tempDir();
+      chmodSync(parent, 0o755);
+      const cacheFile = join(parent, relative);
+      const home = tempDir("passgrant-home-");
+      chmodSync(home, 0o755);
+      const child = spawn(
+        "setpriv",
+        [
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          "--clear-groups",
+          process.execPath,
+          cliPath,
+          "token",
+          "--cache",
+          "--cache-file",
+          cacheFile,
+        ],
+        { cwd: home, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ...env } },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.on("close", (c, s) => resolve([c, s])),
+      );
+      clearTimeout(killer);
+      expectCacheRefusal(
+        { code, signal: signal as NodeJS.Signals | null, stdout, stderr },
+        new RegExp(
+          `directory ${join(parent, missing)} cannot be created or written \\(EACCES\\).*--cache`,
+          "s",
+        ),
+      );
+      expect(sandbox.stats().tokenRequests).toBe(0);
+    },
+  );
 });
 
 describe("FileTokenStore on a hostile disk", () => {
@@ -292,8 +302,25 @@ describe("FileTokenStore on a hostile disk", () => {
     expect(debug.filter((m) => m.includes("died while writing"))).toHaveLength(2);
   });
 
+  it("refuses to load from a directory others can write, even outside a lock", async () => {
+    const directory = tempDir();
+    const path = join(directory, "tokens.json");
+    await new FileTokenStore(path).save("k", {
+      accessToken: "a",
+      tokenType: "Bearer",
+      expiresAt: Date.now() + 60_000,
+      raw: {},
+    });
+    chmodSync(directory, 0o777);
+    await expect(new FileTokenStore(path).load("k")).rejects.toMatchObject({
+      code: "ERR_CACHE",
+      problem: "unsafe",
+    });
+  });
+
   it("fails with a CacheError, not a raw fs error, when the cache path is a directory", async () => {
-    const path = tempDir();
+    const path = join(tempDir(), "tokens.json");
+    mkdirSync(path);
     const store = new FileTokenStore(path);
     await expect(store.load("k")).rejects.toMatchObject({
       constructor: CacheError,

@@ -318,6 +318,25 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description No room for the tenant: the tenant count or storage limit is reached. The platform's SDKs
+         *     document no such answer; passgrant's embedded sandbox sends it when its in-memory store is
+         *     full (options `maxTenants` and `maxStoreBytes`), as a platform's quota would.
+         */
+        Full: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "code": "SANDBOX_FULL",
+                 *       "message": "the sandbox holds its maximum of 10000 tenants; delete some, or start the sandbox with a higher maxTenants"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description An unexpected server error. */
         Error: {
             headers: {
@@ -462,6 +481,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Full"];
             500: components["responses"]["Error"];
         };
     };
@@ -556,6 +576,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Full"];
             500: components["responses"]["Error"];
         };
     };

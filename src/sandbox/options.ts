@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { type FaultRule, faultRuleSchema } from "./faults.js";
 import { HOME_TENANT_ID } from "./seed.js";
+import type { StoreLimits } from "./store.js";
 import { ALL_GRANT_TYPES } from "./token-endpoint.js";
 
 export interface SandboxClient {
@@ -34,6 +35,26 @@ export interface SandboxOptions {
   /** Default true: start with a few tenants (Dandelion and Burdock, Coke, Pepsi, Sprite). */
   seed?: boolean;
   faults?: FaultRule[];
+  /**
+   * Most tenants the in-memory store holds, seeded ones included. Creating one more answers 409
+   * (code `SANDBOX_FULL`) until some are deleted.
+   * @default 10000
+   */
+  maxTenants?: number;
+  /**
+   * Most bytes one tenant may take, measured as its JSON in UTF-8. A create or update past it
+   * answers 400. The largest tenant the spec's field limits allow (a 40,000-character image)
+   * takes about 41 KB; `url` and `externalId` have no limit in the spec, so this one applies.
+   * @default 65536 (64 KiB)
+   */
+  maxTenantBytes?: number;
+  /**
+   * Most bytes all tenants together may take, measured the same way: the sandbox's memory bound
+   * for tenants. A create or update past it answers 409 (code `SANDBOX_FULL`).
+   * @default 33554432 (32 MiB: about 800 tenants with the largest images, or the 10,000 of
+   * `maxTenants` without images)
+   */
+  maxStoreBytes?: number;
   /** Epoch milliseconds; default Date.now. For tests that move time. */
   clock?: () => number;
   /** Called with one line per request (method, path, status, duration); never a secret. */
@@ -47,6 +68,13 @@ export const SANDBOX_DEFAULTS = {
   username: "superuser",
   password: "sandbox-password",
 } as const;
+
+/** The store's limits unless options say otherwise (see {@link SandboxOptions}). */
+export const DEFAULT_LIMITS: StoreLimits = {
+  maxTenants: 10_000,
+  maxTenantBytes: 64 * 1024,
+  maxStoreBytes: 32 * 1024 * 1024,
+};
 
 const credential = z.string().min(1, "must not be empty");
 
@@ -78,6 +106,9 @@ const optionsSchema = z.strictObject({
   refreshTokenTtlSeconds: z.number().int().positive().optional(),
   seed: z.boolean().optional(),
   faults: z.array(faultRuleSchema).optional(),
+  maxTenants: z.number().int().positive().optional(),
+  maxTenantBytes: z.number().int().positive().optional(),
+  maxStoreBytes: z.number().int().positive().optional(),
   clock: z
     .custom<() => number>((value) => typeof value === "function", "must be a function")
     .optional(),
@@ -108,6 +139,7 @@ export interface ResolvedSandboxOptions {
   readonly refreshTokenTtlSeconds: number;
   readonly seed: boolean;
   readonly faults: readonly FaultRule[];
+  readonly limits: StoreLimits;
   readonly clock: () => number;
   readonly log?: (line: string) => void;
 }
@@ -163,6 +195,11 @@ export function resolveSandboxOptions(
     refreshTokenTtlSeconds: value.refreshTokenTtlSeconds ?? 18_000,
     seed,
     faults: value.faults ?? [],
+    limits: {
+      maxTenants: value.maxTenants ?? DEFAULT_LIMITS.maxTenants,
+      maxTenantBytes: value.maxTenantBytes ?? DEFAULT_LIMITS.maxTenantBytes,
+      maxStoreBytes: value.maxStoreBytes ?? DEFAULT_LIMITS.maxStoreBytes,
+    },
     clock: value.clock ?? Date.now,
     ...(value.log && { log: value.log }),
   };

@@ -49,6 +49,10 @@ export interface SandboxStats {
   tokenRequests: number;
   /** Token requests that reached grant handling, by grant_type (supported grant types only). */
   tokenRequestsByGrant: Record<string, number>;
+  /** Tenants in the store now (at most the `maxTenants` option). */
+  tenants: number;
+  /** Their size as JSON in UTF-8 (at most the `maxStoreBytes` option). */
+  tenantBytes: number;
 }
 
 export interface Sandbox {
@@ -81,15 +85,21 @@ const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
  */
 export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
   const config = resolveSandboxOptions(options);
-  const store = new TenantStore(config.clock);
+  const store = new TenantStore(config.clock, config.limits);
   if (config.seed) seedTenants(store);
   const tokens = new TokenRegistry(config);
   const faults = new FaultQueue();
   for (const rule of config.faults) faults.add(rule);
-  const counters: SandboxStats = { requests: 0, tokenRequests: 0, tokenRequestsByGrant: {} };
+  const counters = {
+    requests: 0,
+    tokenRequests: 0,
+    tokenRequestsByGrant: {} as Record<string, number>,
+  };
   const stats = (): SandboxStats => ({
     ...counters,
     tokenRequestsByGrant: { ...counters.tokenRequestsByGrant },
+    tenants: store.size,
+    tenantBytes: store.totalBytes,
   });
   const tokenContext: TokenEndpointContext = {
     clients: new Map(config.clients.map((client) => [client.clientId, client])),

@@ -34,9 +34,28 @@ export interface PageQuery {
   readonly sortOrder: "asc" | "desc";
 }
 
+/** Why the store refused a write because of its limits. */
+export type LimitReason = "too-many-tenants" | "tenant-too-large" | "store-full";
+
 export type CreateResult =
   | { readonly ok: true; readonly tenant: Tenant }
-  | { readonly ok: false; readonly reason: "parent-not-found" | "external-id-taken" };
+  | {
+      readonly ok: false;
+      readonly reason: "parent-not-found" | "external-id-taken" | LimitReason;
+    };
+
+export type UpdateResult =
+  | { readonly ok: true; readonly tenant: Tenant }
+  | { readonly ok: false; readonly reason: "not-found" | LimitReason };
+
+/** What the store may hold, so a long test run or a careless loop cannot exhaust memory. */
+export interface StoreLimits {
+  readonly maxTenants: number;
+  /** Bytes of one tenant as JSON (UTF-8). */
+  readonly maxTenantBytes: number;
+  /** Bytes of every tenant together, as JSON (UTF-8). */
+  readonly maxStoreBytes: number;
+}
 
 export type DeleteResult = "deleted" | "not-found" | "has-children";
 
@@ -50,10 +69,24 @@ const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
 export class TenantStore {
   readonly #tenants = new Map<string, StoredTenant>();
   readonly #idsByExternalId = new Map<string, string>();
+  /** Each tenant's size in bytes, kept so the total needs no recount. */
+  readonly #bytes = new Map<string, number>();
+  #totalBytes = 0;
   readonly #clock: () => number;
+  readonly #limits: StoreLimits;
 
-  constructor(clock: () => number) {
+  constructor(clock: () => number, limits: StoreLimits) {
     this.#clock = clock;
+    this.#limits = limits;
+  }
+
+  get limits(): StoreLimits {
+    return this.#limits;
+  }
+
+  /** Bytes held: every tenant as JSON (UTF-8). The bound on memory the limits enforce. */
+  get totalBytes(): number {
+    return this.#totalBytes;
   }
 
   create(input: TenantCreate, id: string = randomUUID()): CreateResult {
@@ -63,6 +96,9 @@ export class TenantStore {
     const externalId = input.externalId ?? null;
     if (externalId !== null && this.#idsByExternalId.has(externalId)) {
       return { ok: false, reason: "external-id-taken" };
+    }
+    if (this.#tenants.size >= this.#limits.maxTenants) {
+      return { ok: false, reason: "too-many-tenants" };
     }
     const now = new Date(this.#clock()).toISOString();
     const tenant: StoredTenant = {
@@ -79,7 +115,10 @@ export class TenantStore {
       suspended: false,
       numberOfChildren: 0,
     };
+    const refused = this.#checkSize(tenant, 0);
+    if (refused) return { ok: false, reason: refused };
     this.#tenants.set(id, tenant);
+    this.#account(id, tenant);
     if (externalId !== null) this.#idsByExternalId.set(externalId, id);
     if (parent) parent.numberOfChildren += 1;
     return { ok: true, tenant: { ...tenant } };
@@ -124,16 +163,23 @@ export class TenantStore {
    * Applies a TenantUpdate: a field left out keeps its value, an explicit `null` clears it.
    * Returns undefined when there is no such tenant.
    */
-  update(id: string, input: TenantUpdate): Tenant | undefined {
-    const tenant = this.#tenants.get(id);
-    if (!tenant) return undefined;
-    tenant.name = input.name;
-    if (input.description !== undefined) tenant.description = input.description;
-    if (input.url !== undefined) tenant.url = input.url;
-    if (input.image !== undefined) tenant.image = input.image;
-    if (input.email !== undefined) tenant.email = input.email;
-    tenant.modifiedOn = new Date(this.#clock()).toISOString();
-    return { ...tenant };
+  update(id: string, input: TenantUpdate): UpdateResult {
+    const current = this.#tenants.get(id);
+    if (!current) return { ok: false, reason: "not-found" };
+    const tenant: StoredTenant = {
+      ...current,
+      name: input.name,
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.url !== undefined && { url: input.url }),
+      ...(input.image !== undefined && { image: input.image }),
+      ...(input.email !== undefined && { email: input.email }),
+      modifiedOn: new Date(this.#clock()).toISOString(),
+    };
+    const refused = this.#checkSize(tenant, this.#bytes.get(id) ?? 0);
+    if (refused) return { ok: false, reason: refused };
+    Object.assign(current, tenant);
+    this.#account(id, current);
+    return { ok: true, tenant: { ...current } };
   }
 
   delete(id: string): DeleteResult {
@@ -141,6 +187,8 @@ export class TenantStore {
     if (!tenant) return "not-found";
     if (tenant.numberOfChildren > 0) return "has-children";
     this.#tenants.delete(id);
+    this.#totalBytes -= this.#bytes.get(id) ?? 0;
+    this.#bytes.delete(id);
     if (tenant.externalId !== null) this.#idsByExternalId.delete(tenant.externalId);
     const parent = tenant.parentId === null ? undefined : this.#tenants.get(tenant.parentId);
     if (parent) parent.numberOfChildren -= 1;
@@ -173,6 +221,25 @@ export class TenantStore {
   get size(): number {
     return this.#tenants.size;
   }
+
+  /** Whether `tenant` may be stored in place of one of `replacedBytes` bytes. */
+  #checkSize(tenant: StoredTenant, replacedBytes: number): LimitReason | undefined {
+    const bytes = sizeOf(tenant);
+    if (bytes > this.#limits.maxTenantBytes) return "tenant-too-large";
+    if (this.#totalBytes - replacedBytes + bytes > this.#limits.maxStoreBytes) return "store-full";
+    return undefined;
+  }
+
+  #account(id: string, tenant: StoredTenant): void {
+    const bytes = sizeOf(tenant);
+    this.#totalBytes += bytes - (this.#bytes.get(id) ?? 0);
+    this.#bytes.set(id, bytes);
+  }
+}
+
+/** A tenant's size: its JSON in UTF-8, what it takes on the wire and, roughly, in memory. */
+export function sizeOf(tenant: Tenant): number {
+  return Buffer.byteLength(JSON.stringify(tenant));
 }
 
 /** Orders two property values; null sorts before any value. */

@@ -1,9 +1,15 @@
 import type { Context } from "openapi-backend";
 import type { components, operations } from "../../generated/msx.js";
-import { apiProblem } from "./errors.js";
+import { apiProblem, type SandboxProblem } from "./errors.js";
 import type { SandboxHandler, SandboxResult } from "./exchange.js";
 import { hasPermission, type Permission } from "./roles.js";
-import { SORTABLE_FIELDS, type SortField, type TenantStore } from "./store.js";
+import {
+  type LimitReason,
+  SORTABLE_FIELDS,
+  type SortField,
+  type StoreLimits,
+  type TenantStore,
+} from "./store.js";
 import { describeScope, withinScope } from "./tenant-scope.js";
 import type { Principal } from "./tokens.js";
 
@@ -84,12 +90,16 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
       }
       const result = store.create(input);
       if (!result.ok) {
-        throw apiProblem(
-          400,
-          result.reason === "parent-not-found"
-            ? `parentId ${input.parentId} names no existing tenant`
-            : "externalId is already used by another tenant; external ids are unique",
-        );
+        if (result.reason === "parent-not-found") {
+          throw apiProblem(400, `parentId ${input.parentId} names no existing tenant`);
+        }
+        if (result.reason === "external-id-taken") {
+          throw apiProblem(
+            400,
+            "externalId is already used by another tenant; external ids are unique",
+          );
+        }
+        throw limitProblem(result.reason, store.limits);
       }
       return ok(201, view(result.tenant, true));
     },
@@ -99,7 +109,12 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
       const { id } = context.request.params as PathOf<"updateTenant">;
       checkWithinScope(principal, id, store);
       const input = context.request.requestBody as components["schemas"]["TenantUpdate"];
-      return ok(200, view(found(store.update(id, input), `no tenant has id ${id}`), true));
+      const result = store.update(id, input);
+      if (!result.ok) {
+        if (result.reason === "not-found") throw apiProblem(404, `no tenant has id ${id}`);
+        throw limitProblem(result.reason, store.limits);
+      }
+      return ok(200, view(result.tenant, true));
     },
 
     deleteTenant(context) {
@@ -134,6 +149,33 @@ function checkWithinScope(principal: Principal, id: string, store: TenantStore):
       403,
       `Access is denied: tenant ${id} is outside this user's tenants; ${describeScope(principal)}`,
     );
+  }
+}
+
+/**
+ * The answer when a write would pass one of the store's limits: 400 for a tenant too large by
+ * itself (like any other invalid field), 409 when the store is full (the request is fine, the
+ * store's state refuses it, as a platform's quota would).
+ */
+function limitProblem(reason: LimitReason, limits: StoreLimits): SandboxProblem {
+  switch (reason) {
+    case "tenant-too-large":
+      return apiProblem(
+        400,
+        `the tenant would take more than the sandbox's limit of ${limits.maxTenantBytes} bytes (as JSON); send smaller fields, or start the sandbox with a higher maxTenantBytes`,
+      );
+    case "too-many-tenants":
+      return apiProblem(
+        409,
+        `the sandbox holds its maximum of ${limits.maxTenants} tenants; delete some, or start the sandbox with a higher maxTenants`,
+        { code: "SANDBOX_FULL" },
+      );
+    case "store-full":
+      return apiProblem(
+        409,
+        `the sandbox's tenants would take more than its limit of ${limits.maxStoreBytes} bytes (as JSON); delete some tenants or images, or start the sandbox with a higher maxStoreBytes`,
+        { code: "SANDBOX_FULL" },
+      );
   }
 }
 

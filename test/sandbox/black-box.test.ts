@@ -16,6 +16,7 @@ import {
   UNKNOWN_ID,
   USERS,
 } from "./support/sandbox-fixture.js";
+import type { Answer } from "./support/spec-checked-client.js";
 
 const SWITCH_TENANT = "urn:cisco:nfv:oauth:grant-type:switch-tenant";
 const SWITCH_USER = "urn:cisco:nfv:oauth:grant-type:switch-user";
@@ -24,7 +25,11 @@ let f: Fixture;
 let superToken: string;
 
 beforeAll(async () => {
-  f = await startFixture({ accessTokenTtlSeconds: 600, refreshTokenTtlSeconds: 1200 });
+  f = await startFixture({
+    accessTokenTtlSeconds: 600,
+    refreshTokenTtlSeconds: 1200,
+    maxStoreBytes: 1024 * 1024, // small enough to reach the documented 409 in a few requests
+  });
   superToken = await f.signIn();
 });
 afterAll(() => f.sandbox.close());
@@ -663,6 +668,41 @@ describe("deleteTenant", () => {
     expect(answer.status).toBe(409);
     const bad = await f.api.call(`${TENANTS_PATH}/nope`, { method: "DELETE", bearer: superToken });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("a full store", () => {
+  it("answers 409 SANDBOX_FULL to a create or a growing update, until tenants are deleted", async () => {
+    const image = "i".repeat(40_000);
+    const created: string[] = [];
+    let full: Answer | undefined;
+    for (let i = 0; i < 40 && !full; i += 1) {
+      const answer = await f.api.call(TENANTS_PATH, {
+        method: "POST",
+        bearer: superToken,
+        json: { name: `filler ${i}`, image },
+      });
+      if (answer.status === 201) created.push(answer.body.id);
+      else full = answer;
+    }
+    expect(full?.status).toBe(409);
+    expect(full?.body.code).toBe("SANDBOX_FULL");
+    const grow = await f.api.call(`${TENANTS_PATH}/${COKE_ID}`, {
+      method: "PUT",
+      bearer: superToken,
+      json: { name: "Coke", image },
+    });
+    expect(grow.status).toBe(409);
+    for (const id of created) {
+      await f.api.call(`${TENANTS_PATH}/${id}`, { method: "DELETE", bearer: superToken });
+    }
+    const again = await f.api.call(TENANTS_PATH, {
+      method: "POST",
+      bearer: superToken,
+      json: { name: "fits again", image },
+    });
+    expect(again.status).toBe(201);
+    await f.api.call(`${TENANTS_PATH}/${again.body.id}`, { method: "DELETE", bearer: superToken });
   });
 });
 

@@ -26,6 +26,8 @@ export {
   httpErrorFromResponse,
   type RequestTarget,
   ResponseTooLargeError,
+  type RetryEvent,
+  type RetryOptions,
   type Transport,
   type TransportOptions,
 } from "./transport/index.js";

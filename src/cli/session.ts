@@ -7,7 +7,7 @@ import {
 } from "../auth/index.js";
 import { createMsxClient, type MsxClient } from "../client/msx.js";
 import type { PlatformConfig } from "../config/index.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, type PassgrantError } from "../errors.js";
 import { createTransport, type Transport } from "../transport/index.js";
 import type { Logger } from "./logger.js";
 
@@ -44,6 +44,7 @@ export function openSession(
 ): PlatformSession {
   const transport = createTransport({
     timeoutMs: config.timeoutMs,
+    ...(config.retries !== undefined ? { retry: { limit: config.retries } } : {}),
     ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
     insecureTls: config.insecureTls,
@@ -51,6 +52,10 @@ export function openSession(
     onWarning: (message) => log.info(message),
     onResponse: ({ method, url, status, durationMs }) =>
       log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
+    onRetry: ({ method, url, status, error, retry, limit, delayMs, retryAfter }) =>
+      log.debug(
+        `${method} ${url} -> ${status ?? describeFailure(error)}: retry ${retry} of ${limit} in ${delayMs} ms${retryAfter ? " (Retry-After)" : ""}`,
+      ),
     onRequestError: ({ method, url, error, durationMs }) =>
       log.debug(`${method} ${url} -> ${error.code} (${Math.round(durationMs)} ms)`),
   });
@@ -107,4 +112,11 @@ export function openSession(
     },
     close: () => transport.close(),
   };
+}
+
+/** A failure before any response, for a log line: the code and its system cause. */
+function describeFailure(error: PassgrantError | undefined): string {
+  if (!error) return "failed";
+  const cause = (error as { causeCode?: unknown }).causeCode;
+  return typeof cause === "string" ? `${error.code} (${cause})` : error.code;
 }

@@ -27,6 +27,8 @@ export interface PlatformConfig {
   caFile?: string;
   insecureTls: boolean;
   timeoutMs: number;
+  /** Unset: the transport's default (2). */
+  retries?: number;
   /** Unset: the transport's default (16 MiB). */
   maxResponseBytes?: number;
 }
@@ -154,6 +156,20 @@ const schema = z.object({
       return value;
     })
     .default(30_000),
+  MSX_RETRIES: z
+    .string()
+    .transform((text, ctx) => {
+      const value = Number(text);
+      if (!/^\d+$/.test(text.trim()) || value > 10) {
+        ctx.addIssue({
+          code: "custom",
+          message: `MSX_RETRIES must be a whole number from 0 (never retry) to 10 (default 2), got ${JSON.stringify(text)}.`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .optional(),
   MSX_MAX_RESPONSE_BYTES: z
     .string()
     .transform((text, ctx) => {
@@ -252,6 +268,7 @@ export function loadPlatformConfig(
     caFile: values.MSX_CA_FILE,
     insecureTls: values.MSX_INSECURE_TLS,
     timeoutMs: values.MSX_TIMEOUT_MS,
+    retries: values.MSX_RETRIES,
     maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
   });
 }

@@ -47,6 +47,11 @@ export const configVariables = {
     summary: "Per-request timeout in milliseconds. Default: 30000.",
     example: "30000",
   },
+  MSX_RETRIES: {
+    summary:
+      "How many times an API call is retried on 429/502/503/504 or a dropped connection (idempotent calls only; 0: never). Default: 2.",
+    example: "2",
+  },
   MSX_MAX_RESPONSE_BYTES: {
     summary:
       "The most passgrant reads of one API response, in bytes after decompression. Default: 16777216 (16 MiB).",

@@ -19,9 +19,20 @@ export class HttpError extends PassgrantError {
   readonly requestId?: string;
   /** A short, redacted excerpt of the response body. */
   readonly body?: string;
+  /**
+   * When the server said to try again (its `Retry-After`, RFC 9110 §10.2.3), set when passgrant
+   * did not wait that long itself (beyond `retry.maxRetryAfterMs` or the time left).
+   */
+  readonly retryAfter?: Date;
 
   constructor(
-    init: RequestTarget & { status: number; requestId?: string; body?: string; hint?: string },
+    init: RequestTarget & {
+      status: number;
+      requestId?: string;
+      body?: string;
+      hint?: string;
+      retryAfter?: Date;
+    },
     options?: { cause?: unknown },
   ) {
     const parts = [`${init.method} ${init.url} answered HTTP ${init.status}`];
@@ -35,6 +46,7 @@ export class HttpError extends PassgrantError {
     this.url = init.url;
     if (init.requestId !== undefined) this.requestId = init.requestId;
     if (init.body !== undefined) this.body = init.body;
+    if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
   }
 }
 

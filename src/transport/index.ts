@@ -20,6 +20,14 @@ export {
 } from "./response-body.js";
 export { ResponseTooLargeError } from "./response-too-large-error.js";
 export {
+  DEFAULT_RETRY,
+  IDEMPOTENT_METHODS,
+  parseRetryAfter,
+  RETRY_STATUSES,
+  type RetryEvent,
+  type RetryOptions,
+} from "./retry.js";
+export {
   createTransport,
   DEFAULT_TIMEOUT_MS,
   INSECURE_TLS_WARNING,

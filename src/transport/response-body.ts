@@ -81,6 +81,8 @@ export async function httpErrorFromResponse(
     hint?: string;
     /** The request that got `response`: its session's secrets are masked too. */
     request?: Request;
+    /** When the server said to try again, if passgrant did not wait (see `HttpError.retryAfter`). */
+    retryAfter?: Date;
   } = {},
 ): Promise<HttpError> {
   let body: string | undefined;
@@ -101,6 +103,7 @@ export async function httpErrorFromResponse(
     ...(requestId ? { requestId } : {}),
     ...(body ? { body } : {}),
     ...(options.hint ? { hint: options.hint } : {}),
+    ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}),
   });
 }
 

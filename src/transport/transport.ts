@@ -8,20 +8,49 @@ import {
   startDeadline,
 } from "./deadline.js";
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
-import { InsecureTransportError, TimeoutError } from "./errors.js";
+import { type HttpError, InsecureTransportError, TimeoutError } from "./errors.js";
 import { isLoopbackHost } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
+import { httpErrorFromResponse } from "./response-body.js";
 import { ResponseTooLargeError } from "./response-too-large-error.js";
+import {
+  backoffDelay,
+  IDEMPOTENT_METHODS,
+  isRetryableFailure,
+  parseRetryAfter,
+  RETRY_STATUSES,
+  type RetryEvent,
+  type RetryOptions,
+  resolveRetry,
+  type Sleep,
+  sleep,
+} from "./retry.js";
 import { resolveTlsOptions } from "./tls-options.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface TransportOptions {
   /**
-   * Per request, headers and body included: a timeout while the body is still arriving makes
-   * reading it fail with the same `TimeoutError`. Default 30 000 ms.
+   * Per request, headers and body included, and retries with their waits (as ky's `timeout`): a
+   * timeout while the body is still arriving makes reading it fail with the same `TimeoutError`.
+   * @default 30000
    */
   timeoutMs?: number;
+  /**
+   * Sending a request again when a platform says "not now". Idempotent requests (GET, HEAD, PUT,
+   * DELETE, OPTIONS; RFC 9110 §9.2.2) are retried on 429, 502, 503 and 504, and on a connection
+   * reset or closed before any response (ECONNRESET, EPIPE, undici's UND_ERR_SOCKET). Every
+   * request, POST and PATCH included, is retried when it never left this machine: the connection
+   * was refused (ECONNREFUSED) or DNS failed temporarily (EAI_AGAIN). A POST that got a 503 or
+   * lost its connection is never sent again: it may have taken effect.
+   *
+   * Waits are exponential backoff with full jitter, or the server's `Retry-After` (seconds or
+   * HTTP date) up to `maxRetryAfterMs`; a longer one fails at once with an `HttpError` carrying
+   * `retryAfter`. Waits count against `timeoutMs` and end at once when the caller aborts. When
+   * retries run out, the last response is returned as it is. `false` never retries.
+   * @default { limit: 2, baseDelayMs: 300, maxDelayMs: 5000, maxRetryAfterMs: 30000 }
+   */
+  retry?: RetryOptions | false;
   /**
    * The most passgrant reads of one response body, in bytes, counted after decompression (a
    * gzip body of a few KiB can inflate to GiBs). Reading past it fails with a
@@ -48,6 +77,8 @@ export interface TransportOptions {
   onWarning?: (message: string) => void;
   /** Called after each response's headers arrive (for `--verbose`); the URL is redacted. */
   onResponse?: (info: { method: string; url: string; status: number; durationMs: number }) => void;
+  /** Called before each retry's wait (for `--verbose`): what failed, which retry, how long. */
+  onRetry?: (event: RetryEvent) => void;
   /** Called when a request fails before a response, with the mapped error. */
   onRequestError?: (info: {
     method: string;
@@ -55,6 +86,15 @@ export interface TransportOptions {
     error: PassgrantError;
     durationMs: number;
   }) => void;
+}
+
+/**
+ * Seams for tests, not part of the documented API: the backoff's clock and randomness.
+ * @internal
+ */
+export interface TransportInternals {
+  sleep?: Sleep;
+  random?: () => number;
 }
 
 /** One fetch, shared by the token provider and the API client, with passgrant's settings. */
@@ -76,7 +116,10 @@ let insecureWarnedToStderr = false;
  * test doubles that patch it see every request) with passgrant's own undici dispatcher attached,
  * and maps every failure into the error hierarchy (`TimeoutError`, `TlsError`, `NetworkError`...).
  */
-export function createTransport(options: TransportOptions = {}): Transport {
+export function createTransport(
+  options: TransportOptions = {},
+  internals: TransportInternals = {},
+): Transport {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigError(
@@ -92,12 +135,24 @@ export function createTransport(options: TransportOptions = {}): Transport {
       `maxResponseBytes must be a positive whole number of bytes (or Infinity), got ${String(options.maxResponseBytes)}.`,
     );
   }
+  const retry = resolveRetry(options.retry);
+  const sleepFor = internals.sleep ?? sleep;
+  const random = internals.random ?? Math.random;
   const tls = resolveTlsOptions(options);
   const dispatchers = createDispatchers({
     tls,
     ...(options.proxy ? { proxy: options.proxy } : {}),
   });
   if (options.insecureTls === true) warnInsecure(options.onWarning);
+
+  const limitFor = (method: string, shownUrl: () => string): BodyLimit | undefined =>
+    maxResponseBytes === Number.POSITIVE_INFINITY
+      ? undefined
+      : {
+          maxBytes: maxResponseBytes,
+          exceeded: () =>
+            new ResponseTooLargeError({ method, url: shownUrl(), maxBytes: maxResponseBytes }),
+        };
 
   async function transportFetch(request: Request): Promise<Response> {
     const started = performance.now();
@@ -116,54 +171,133 @@ export function createTransport(options: TransportOptions = {}): Transport {
     ) {
       throw fail(new InsecureTransportError(shownUrl()));
     }
-    const deadline = startDeadline(
-      timeoutMs,
-      request.signal,
-      () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
-    );
-    const limit: BodyLimit | undefined =
-      maxResponseBytes === Number.POSITIVE_INFINITY
-        ? undefined
-        : {
-            maxBytes: maxResponseBytes,
-            exceeded: () =>
-              new ResponseTooLargeError({ method, url: shownUrl(), maxBytes: maxResponseBytes }),
-          };
-    try {
-      const dispatcher = releasedOnComplete(
-        await dispatchers.forUrl(url),
-        deadline,
-        request.redirect,
-        limit,
+    const limit = limitFor(method, shownUrl);
+    const timeLeft = () => timeoutMs - (performance.now() - started);
+    const idempotent = IDEMPOTENT_METHODS.has(method);
+    // A sent body cannot be read again: keep its bytes when a retry may have to resend it. A
+    // request without a body (every GET) costs nothing here.
+    const replayBody =
+      retry.limit > 0 && request.body !== null ? await request.arrayBuffer() : undefined;
+
+    /** One attempt, within `budgetMs`: what is left of `timeoutMs`, which covers every attempt. */
+    const attempt = async (budgetMs: number): Promise<Response> => {
+      const deadline = startDeadline(
+        budgetMs,
+        request.signal,
+        () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
       );
-      const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
-        signal: deadline.signal,
-        dispatcher,
-      };
-      // Late-bound on purpose: see the function comment.
-      let response = await globalThis.fetch(request, init as RequestInit);
-      if (response.body === null) deadline.release();
-      else if (limit && !dispatcher.countsBody) {
-        response = limitBody(response, limit.maxBytes, limit.exceeded);
-      }
-      options.onResponse?.({
-        method,
-        url: shownUrl(),
-        status: response.status,
-        durationMs: elapsed(started),
-      });
-      return response;
-    } catch (error) {
-      deadline.release();
-      throw fail(
-        mapFetchError(error, {
+      try {
+        const dispatcher = releasedOnComplete(
+          await dispatchers.forUrl(url),
+          deadline,
+          request.redirect,
+          limit,
+        );
+        const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
+          signal: deadline.signal,
+          dispatcher,
+          ...(replayBody ? { body: replayBody } : {}),
+        };
+        // Late-bound on purpose: see the function comment.
+        let response = await globalThis.fetch(request, init as RequestInit);
+        if (response.body === null) deadline.release();
+        else if (limit && !dispatcher.countsBody) {
+          response = limitBody(response, limit.maxBytes, limit.exceeded);
+        }
+        options.onResponse?.({
+          method,
+          url: shownUrl(),
+          status: response.status,
+          durationMs: elapsed(started),
+        });
+        return response;
+      } catch (error) {
+        deadline.release();
+        throw mapFetchError(error, {
           method,
           url: shownUrl(),
           timeoutMs,
           timedOut: deadline.timedOut,
           callerAborted: request.signal.aborted,
-        }),
-      );
+        });
+      }
+    };
+
+    /** Reports the retry and waits; a caller's abort ends the wait at once. */
+    const waitBeforeRetry = async (event: Omit<RetryEvent, "method" | "url" | "limit">) => {
+      options.onRetry?.({ method, url: shownUrl(), limit: retry.limit, ...event });
+      try {
+        await sleepFor(event.delayMs, request.signal);
+      } catch (error) {
+        throw fail(
+          mapFetchError(error, {
+            method,
+            url: shownUrl(),
+            timeoutMs,
+            timedOut: false,
+            callerAborted: true,
+          }),
+        );
+      }
+    };
+
+    for (let retries = 0; ; retries++) {
+      const mayRetry = retries < retry.limit;
+      let response: Response;
+      try {
+        response = await attempt(retries === 0 ? timeoutMs : Math.max(1, timeLeft()));
+      } catch (error) {
+        const failure = error as PassgrantError;
+        if (mayRetry && isRetryableFailure(failure, idempotent)) {
+          const delayMs = backoffDelay(retries + 1, retry, random);
+          if (delayMs < timeLeft()) {
+            await waitBeforeRetry({
+              retry: retries + 1,
+              delayMs,
+              retryAfter: false,
+              error: failure,
+            });
+            continue;
+          }
+        }
+        throw fail(failure);
+      }
+      if (!(mayRetry && idempotent && RETRY_STATUSES.has(response.status))) return response;
+
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+      if (
+        retryAfterMs !== undefined &&
+        retryAfterMs > Math.min(retry.maxRetryAfterMs, timeLeft())
+      ) {
+        throw fail(await notWaiting(response, retryAfterMs));
+      }
+      const delayMs = retryAfterMs ?? backoffDelay(retries + 1, retry, random);
+      if (delayMs >= timeLeft()) return response;
+      // Drop this answer's body (closing its connection if it is still arriving) before waiting.
+      await response.body?.cancel().catch(() => undefined);
+      await waitBeforeRetry({
+        retry: retries + 1,
+        delayMs,
+        retryAfter: retryAfterMs !== undefined,
+        status: response.status,
+      });
+    }
+
+    /** The typed error for a server asking to wait longer than passgrant will. */
+    async function notWaiting(response: Response, retryAfterMs: number): Promise<HttpError> {
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      const at = new Date(Date.now() + retryAfterMs);
+      const reason =
+        retryAfterMs > retry.maxRetryAfterMs
+          ? `more than passgrant waits on its own (retry.maxRetryAfterMs, ${retry.maxRetryAfterMs} ms)`
+          : `more than the ${Math.max(0, Math.round(timeLeft()))} ms left of timeoutMs`;
+      return httpErrorFromResponse(response, {
+        method,
+        url: shownUrl(),
+        request,
+        retryAfter: at,
+        hint: `The server asks to retry after ${seconds} s (at ${at.toISOString()}), ${reason}: try again then`,
+      });
     }
   }
 

@@ -26,10 +26,11 @@ let msx: MsxMock;
 
 useMockHygiene(() => msx);
 
-function scriptClient(options: { timeoutMs?: number } = {}) {
-  const transport = createTransport(
-    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
-  );
+function scriptClient(options: { timeoutMs?: number; retry?: false } = {}) {
+  const transport = createTransport({
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.retry === false ? { retry: false as const } : {}),
+  });
   const provider = createTokenProvider({
     tokenUrl: `${BASE}/idm/v2/token`,
     ...client,
@@ -67,10 +68,19 @@ describe("the auth layer against the kit's failure stories", () => {
     expect(response.status).toBe(200);
   });
 
-  it("does not retry a 429 on its own: the caller sees it with its Retry-After", async () => {
+  it("retries a 429 after its Retry-After: the caller sees the success", async () => {
+    msx = mockMsx(BASE, { client }).getAccessToken();
+    rateLimited(msx, "getTenant", { retryAfterSeconds: 0 });
+    const { api } = scriptClient();
+    const { response, data } = await getTenant(api);
+    expect(response.status).toBe(200);
+    expect(data?.id).toBe(TENANT_ID);
+  });
+
+  it("with retry: false, the caller sees a 429 with its Retry-After", async () => {
     msx = mockMsx(BASE, { client }).getAccessToken();
     rateLimited(msx, "getTenant", { retryAfterSeconds: 7, retry: false });
-    const { api } = scriptClient();
+    const { api } = scriptClient({ retry: false });
     const { response, error } = await getTenant(api);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("7");

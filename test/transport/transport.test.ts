@@ -89,7 +89,8 @@ describe("createTransport fetch", () => {
     nock(ORIGIN)
       .get("/x")
       .replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED" });
-    const error = (await make()
+    // One interceptor: a refused connection is retried (retry.test.ts), not here.
+    const error = (await make({ retry: false })
       .fetch(new Request(`${ORIGIN}/x`))
       .catch((e: unknown) => e)) as NetworkError;
     expect(error).toBeInstanceOf(NetworkError);

@@ -302,6 +302,28 @@ describe("FileTokenStore on a hostile disk", () => {
     expect(debug.filter((m) => m.includes("died while writing"))).toHaveLength(2);
   });
 
+  it("reads at most 1 MiB of a file that reports size 0 and never ends (memory measured in a child)", async () => {
+    // /proc/self/pagemap is a regular file of size 0 whose content runs to gigabytes: only the
+    // read cap stops it. The child loads it with the built store and reports its peak RSS.
+    const storeUrl = new URL("../../dist/cli/token-cache.js", import.meta.url).href;
+    const script = `
+      const { FileTokenStore } = await import(${JSON.stringify(storeUrl)});
+      let outcome;
+      try { await new FileTokenStore("/proc/self/pagemap").load("k"); outcome = "loaded"; }
+      catch (error) { outcome = error.problem ?? error.code ?? String(error); }
+      console.log(JSON.stringify({ outcome, maxRssKiB: process.resourceUsage().maxRSS }));`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script]);
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await new Promise((resolve) => child.on("close", resolve));
+    clearTimeout(killer);
+    const report = JSON.parse(stdout) as { outcome: string; maxRssKiB: number };
+    expect(report.outcome).toBe("too-large");
+    // A bare node process peaks around 50 MiB; reading the file whole would take gigabytes.
+    expect(report.maxRssKiB).toBeLessThan(200 * 1024);
+  });
+
   it("refuses to load from a directory others can write, even outside a lock", async () => {
     const directory = tempDir();
     const path = join(directory, "tokens.json");

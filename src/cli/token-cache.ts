@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -101,7 +102,8 @@ export class FileTokenStore implements TokenStore {
   readonly #warned = new Set<string>();
   /** The file as read inside the current lock, so one lock reads (and warns) once. */
   #locked: CacheFile | undefined;
-  #lockDepth = 0;
+  /** Set inside this store's lock, so a nested withLock or save knows it already holds it. */
+  readonly #holding = new AsyncLocalStorage<true>();
   /** Serialises this process's lock holders: the lock directory cannot tell them apart. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -134,7 +136,7 @@ export class FileTokenStore implements TokenStore {
   }
 
   async withLock<T>(_key: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#lockDepth > 0) return fn(); // already held by this call chain
+    if (this.#holding.getStore()) return fn(); // this call chain holds the lock already
     const run = this.#queue.then(() => this.#withFileLock(fn));
     this.#queue = run.catch(() => {});
     return run;
@@ -153,12 +155,7 @@ export class FileTokenStore implements TokenStore {
         this.#onDebug(`token cache: removed ${file}, left by a process that died while writing`);
       }
       this.#locked = this.#read();
-      this.#lockDepth += 1;
-      try {
-        return await fn();
-      } finally {
-        this.#lockDepth -= 1;
-      }
+      return await this.#holding.run(true, fn);
     } finally {
       this.#locked = undefined;
       lock.release();
@@ -173,7 +170,7 @@ export class FileTokenStore implements TokenStore {
       this.#write(file);
     };
     // Inside withLock this process already holds the file; otherwise take the lock for the write.
-    if (this.#lockDepth > 0) await apply();
+    if (this.#holding.getStore()) await apply();
     else await this.withLock("", apply);
   }
 

@@ -104,6 +104,27 @@ describe("FileTokenStore", () => {
     expect(await store.load("b")).toBeDefined();
   });
 
+  it("keeps a second caller out while the first holds the lock across an await", async () => {
+    const store = new FileTokenStore(join(tempDir(), "tokens.json"));
+    const events: string[] = [];
+    let releaseFirst = () => {};
+    const first = store.withLock("k", async () => {
+      events.push("first:in");
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      events.push("first:out");
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first now holds the lock
+    const second = store.withLock("k", async () => {
+      events.push("second:in");
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(events).toEqual(["first:in", "first:out", "second:in"]);
+  });
+
   it("takes over the stale lock of a holder that crashed", async () => {
     const path = join(tempDir(), "tokens.json");
     // What a process killed inside withLock leaves behind: the lock directory, no longer touched.

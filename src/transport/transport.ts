@@ -3,6 +3,7 @@ import { redactUrl } from "../redact.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, limitBody } from "./body-limit.js";
 import {
   type BodyLimit,
+  type Deadline,
   type DispatchOnly,
   releasedOnComplete,
   startDeadline,
@@ -180,7 +181,10 @@ export function createTransport(
       retry.limit > 0 && request.body !== null ? await request.arrayBuffer() : undefined;
 
     /** One attempt, within `budgetMs`: what is left of `timeoutMs`, which covers every attempt. */
+    /** The current attempt's deadline, released by hand when its answer is dropped for a retry. */
+    let current: Deadline | undefined;
     const attempt = async (budgetMs: number): Promise<Response> => {
+      const attemptStarted = performance.now();
       const deadline = startDeadline(
         budgetMs,
         request.signal,
@@ -208,8 +212,9 @@ export function createTransport(
           method,
           url: shownUrl(),
           status: response.status,
-          durationMs: elapsed(started),
+          durationMs: elapsed(attemptStarted),
         });
+        current = deadline;
         return response;
       } catch (error) {
         deadline.release();
@@ -275,6 +280,7 @@ export function createTransport(
       if (delayMs >= timeLeft()) return response;
       // Drop this answer's body (closing its connection if it is still arriving) before waiting.
       await response.body?.cancel().catch(() => undefined);
+      current?.release();
       await waitBeforeRetry({
         retry: retries + 1,
         delayMs,

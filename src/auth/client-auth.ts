@@ -59,15 +59,26 @@ export function applyClientAuth(
   }
 }
 
-/** The text the `invalid_client` error adds: which mode was used, which others to try. */
-export function clientAuthHint(method: ClientAuthMethod): string {
-  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method)
-    .map((m) => `"${m}"`)
-    .join(", ");
+/**
+ * The advice the `invalid_client` error adds: which mode was used and which others fit. With a
+ * secret, only the modes that send it (`basic`, `basic-raw`, `post`); `none` would only make a
+ * confidential client fail differently. Options are named in backquotes, so a CLI can say them in
+ * its own words.
+ */
+export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): string {
+  const sent = `The client authenticated with \`clientAuth: "${method}"\` (${describeMethod(method)})`;
+  if (!hasSecret) {
+    return (
+      `${sent}. Check \`clientId\`; if the client is confidential, set \`clientSecret\` and ` +
+      `\`clientAuth: "basic"\``
+    );
+  }
+  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method && m !== "none")
+    .map((m) => `\`clientAuth: "${m}"\``)
+    .join(" or ");
   return (
-    `The client authenticated with clientAuth "${method}" (${describeMethod(method)}). Check ` +
-    `clientId and clientSecret; if they are right, the server may expect another mode: try ` +
-    `clientAuth ${others} (MSX_CLIENT_AUTH)`
+    `${sent}. If \`clientId\` and \`clientSecret\` are right, the server may expect another ` +
+    `mode: try ${others}`
   );
 }
 

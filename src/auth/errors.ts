@@ -13,6 +13,8 @@ export class OAuthError extends PassgrantError {
   /** HTTP status of the response (an `error` member in a 200 response is an error too). */
   readonly status: number;
   readonly requestId?: string;
+  /** What to do about it, also at the end of the message. Names options in backquotes. */
+  readonly hint?: string;
 
   constructor(
     init: {
@@ -36,6 +38,7 @@ export class OAuthError extends PassgrantError {
     if (init.errorDescription !== undefined) this.errorDescription = init.errorDescription;
     if (init.errorUri !== undefined) this.errorUri = init.errorUri;
     if (init.requestId !== undefined) this.requestId = init.requestId;
+    if (init.hint !== undefined) this.hint = init.hint;
   }
 }
 

@@ -11,6 +11,7 @@ export { bearerAuth } from "./bearer-middleware.js";
 export { basicAuthorization, CLIENT_AUTH_METHODS, formEncode } from "./client-auth.js";
 export { OAuthError, TokenResponseError } from "./errors.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./grants.js";
+export { TokenEndpointHttpError } from "./token-endpoint-http-error.js";
 export { createTokenProvider, DEFAULT_RENEW_SKEW_MS } from "./token-provider.js";
 export { MAX_TOKEN_RESPONSE_BYTES } from "./token-response.js";
 export type {

@@ -1,5 +1,5 @@
 import { applyClientAuth, clientAuthHint } from "./client-auth.js";
-import { buildForm, type GrantRequest } from "./grants.js";
+import { buildForm, GRANT_SWITCH_TENANT, GRANT_SWITCH_USER, type GrantRequest } from "./grants.js";
 import { parseTokenResponse } from "./token-response.js";
 import type { ClientAuthMethod, TokenSet } from "./types.js";
 
@@ -48,23 +48,34 @@ export async function requestToken(
     requestedAt,
     secrets,
     warn: endpoint.warn,
-    hintFor: (error, status) => hintFor(error, status, grant.grantType, endpoint.clientAuth),
+    hintFor: (error, status) =>
+      hintFor(
+        error,
+        status,
+        grant.grantType,
+        endpoint.clientAuth,
+        endpoint.clientSecret !== undefined,
+      ),
   });
 }
 
-/** What to do about an RFC 6749 §5.2 error, said for this grant and client auth mode. */
+/**
+ * What to do about an RFC 6749 §5.2 error, said for this grant and client auth mode. Options are
+ * named in backquotes (`clientAuth`, `tokenUrl`), so a CLI can say them in its own words.
+ */
 function hintFor(
   error: string,
   status: number,
   grantType: string,
   clientAuth: ClientAuthMethod,
+  hasSecret: boolean,
 ): string | undefined {
   switch (error) {
     case "invalid_client":
-      return clientAuthHint(clientAuth);
+      return clientAuthHint(clientAuth, hasSecret);
     case "invalid_grant":
       if (grantType === "password") {
-        return "Check the username and password (MSX_USERNAME, MSX_PASSWORD); the account may also be locked or expired";
+        return "Check the grant's `username` and `password`; the account may also be locked or expired";
       }
       if (grantType === "refresh_token") return "The refresh token expired or was revoked";
       return `The ${grantType} grant was refused: its parameters are invalid, expired or not allowed for this user`;
@@ -72,10 +83,34 @@ function hintFor(
     case "unsupported_grant_type":
       return `The security client is not allowed to use grant_type "${grantType}": add it to the client's grant types on the server, or use another grant`;
     case "invalid_scope":
-      return "Check the requested scope (MSX_SCOPE) against the scopes the client may request";
+      return "Check the requested `scope` against the scopes the client may request";
     case "invalid_request":
-      return "The server found the request malformed; report this with the request id if it persists";
+      return invalidRequestHint(grantType);
     default:
-      return status === 401 ? clientAuthHint(clientAuth) : undefined;
+      if (status === 404) return NOT_FOUND_HINT;
+      return status === 401 ? clientAuthHint(clientAuth, hasSecret) : undefined;
+  }
+}
+
+/** A 404 from the token endpoint: the URL is wrong, whatever the body says. */
+const NOT_FOUND_HINT =
+  "Nothing answers token requests at this URL (for MSX the token endpoint is " +
+  "https://<host>/idm/v2/token): check `tokenUrl`";
+
+/**
+ * `invalid_request` (RFC 6749 §5.2) is what some servers answer to a wrong password (Authlib
+ * among them, where others say invalid_grant) and to a parameter naming nothing, such as an
+ * unknown switch-tenant name: the request is rarely malformed in the sense of a bug.
+ */
+function invalidRequestHint(grantType: string): string {
+  switch (grantType) {
+    case "password":
+      return "Some servers answer this to a wrong username or password: check the grant's `username` and `password`. Otherwise a parameter is missing or not accepted by this server";
+    case GRANT_SWITCH_TENANT:
+      return "Check the target tenant: a tenant id or name that names no tenant the user can see is answered this way";
+    case GRANT_SWITCH_USER:
+      return "Check the target user: a username that names no user is answered this way";
+    default:
+      return "A parameter of the request is missing, unknown or not accepted by this server: check the grant's parameters and `scope`";
   }
 }

@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { components } from "../../generated/msx.js";
 import { PassgrantError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
-import { HttpError } from "../transport/errors.js";
 import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
 import { OAuthError, TokenResponseError } from "./errors.js";
+import { TokenEndpointHttpError } from "./token-endpoint-http-error.js";
 import type { TokenSet } from "./types.js";
 
 type AccessToken = components["schemas"]["AccessToken"];
@@ -39,7 +39,7 @@ export interface TokenResponseContext {
   requestedAt: number;
   /** Values to mask in excerpts and descriptions. */
   secrets: readonly string[];
-  /** Appended to an `OAuthError` or 401 `HttpError` message, by error code. */
+  /** Appended to an `OAuthError` or `TokenEndpointHttpError` message, by error code and status. */
   hintFor: (error: string, status: number) => string | undefined;
   warn: (code: string, message: string) => void;
 }
@@ -47,7 +47,8 @@ export interface TokenResponseContext {
 /**
  * Turns a token endpoint response into a {@link TokenSet}, or throws a typed error:
  * `OAuthError` for RFC 6749 §5.2 error bodies (any status, including a 200 with an `error`
- * member) and the platform's `{ code, message }`; `HttpError` for other failures;
+ * member) and the platform's `{ code, message }`; `TokenEndpointHttpError` (an `HttpError`) for
+ * other failures;
  * `TokenResponseError` for a 2xx that is not a usable token response.
  */
 export async function parseTokenResponse(
@@ -82,13 +83,14 @@ export async function parseTokenResponse(
     const oauth = json.ok ? oauthErrorFields(json.value) : undefined;
     if (oauth) throw oauthError(oauth, status, requestId, context);
     const location = isRedirect(status) ? response.headers.get("location") : null;
+    // A 404 is about the URL, whatever page the server shows for it.
     const hint =
       location !== null
         ? redirectHint(location, context.tokenUrl)
-        : looksLikeHtml(body.text, contentType)
+        : status !== 404 && looksLikeHtml(body.text, contentType)
           ? HTML_HINT
           : context.hintFor(status === 401 ? "invalid_client" : "", status);
-    throw new HttpError({
+    throw new TokenEndpointHttpError({
       status,
       method: "POST",
       url: redactUrl(context.tokenUrl),
@@ -184,7 +186,7 @@ function normalise(
 }
 
 const HTML_HINT =
-  "tokenUrl should be the OAuth2 token endpoint (for MSX, https://<host>/idm/v2/token), not a " +
+  "`tokenUrl` should be the OAuth2 token endpoint (for MSX, https://<host>/idm/v2/token), not a " +
   "login page; a proxy or SSO portal may also be intercepting the request";
 
 function isRedirect(status: number): boolean {
@@ -201,7 +203,7 @@ function redirectHint(location: string, tokenUrl: string): string {
   }
   return (
     `The token endpoint redirected to ${redactUrl(target)}; passgrant does not follow redirects ` +
-    "with credentials. If that is the real token endpoint, set tokenUrl (MSX_TOKEN_URL) to it"
+    "with credentials. If that is the real token endpoint, point `tokenUrl` at it"
   );
 }
 

@@ -38,8 +38,11 @@ const secretFlags: Record<string, string> = {
     "set MSX_PASSWORD (environment or .env), pipe it with --password-stdin, or answer the prompt",
   "client-secret": "set MSX_CLIENT_SECRET in the environment or .env, or answer the prompt",
   secret: "set MSX_CLIENT_SECRET in the environment or .env, or answer the prompt",
-  token: "pipe the token through standard input or an environment variable",
-  "access-token": "pipe the token through standard input or an environment variable",
+  // No command takes a token: passgrant signs in itself, and --cache reuses its tokens.
+  token:
+    "let passgrant obtain the token itself from the MSX_* configuration, and add --cache to reuse it across runs",
+  "access-token":
+    "let passgrant obtain the token itself from the MSX_* configuration, and add --cache to reuse it across runs",
   "refresh-token": "use --cache so passgrant keeps the refresh token in its 0600 cache file",
 };
 

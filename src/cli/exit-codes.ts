@@ -10,7 +10,10 @@ export const ExitCode = {
   unexpected: 1,
   /** Bad arguments or configuration: the message says what to fix. */
   usage: 2,
-  /** The token endpoint refused the credentials or answered something unusable. */
+  /**
+   * The token endpoint refused the credentials, answered an HTTP error (wrong URL, redirect, a
+   * proxy's 401) or something unusable.
+   */
   auth: 3,
   /**
    * An API call answered an HTTP error, a response passgrant refuses (too large), or a success
@@ -52,6 +55,11 @@ export function exitCodeForSignal(signal: Signal): number {
 export function exitCodeFor(error: unknown, interruptedBy?: Signal): number {
   if (interruptedBy) return exitCodeForSignal(interruptedBy);
   const code = (error as { code?: unknown } | undefined)?.code;
+  // An HTTP error from the token endpoint that is not an OAuth error (a 404 for a wrong URL, a
+  // redirect, a proxy's 401) is the token side's failure: 3, where 4 is for API calls.
+  if (code === "ERR_HTTP" && (error as { option?: unknown }).option === "tokenUrl") {
+    return ExitCode.auth;
+  }
   if (typeof code === "string" && Object.hasOwn(byCode, code)) {
     return byCode[code as PassgrantErrorCode];
   }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { configVariables } from "../config/index.js";
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
+import { messageForCli } from "./advice.js";
 import { UsageError } from "./args.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
@@ -115,7 +116,7 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
     if (interrupted) {
       fail(`interrupted by ${interrupted}`);
     } else if (error instanceof PassgrantError) {
-      fail(error.message);
+      fail(messageForCli(error));
       if (verbose && error.cause instanceof Error) fail(`caused by: ${error.cause.message}`);
     } else {
       const message = error instanceof Error ? error.message : String(error);

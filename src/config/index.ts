@@ -17,6 +17,7 @@ export { tokenHostWarning } from "./token-host.js";
 export {
   type ConfigVariable,
   configVariables,
+  optionVariables,
   type PlatformVariable,
   platformVariables,
 } from "./variables.js";

@@ -72,3 +72,23 @@ export const platformVariables = [
 ] as const satisfies readonly ConfigVariable[];
 
 export type PlatformVariable = (typeof platformVariables)[number];
+
+/**
+ * The library's option names as the CLI's variables, for advice the core words in option names
+ * (core code never names MSX_* variables). A token URL that is not set comes from the base URL,
+ * so advice about `tokenUrl` names both.
+ */
+export const optionVariables: Readonly<Record<string, string>> = {
+  tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from)",
+  baseUrl: "MSX_BASE_URL",
+  clientId: "MSX_CLIENT_ID",
+  clientSecret: "MSX_CLIENT_SECRET",
+  clientAuth: "MSX_CLIENT_AUTH",
+  username: "MSX_USERNAME",
+  password: "MSX_PASSWORD",
+  scope: "MSX_SCOPE",
+  caFile: "MSX_CA_FILE",
+  insecureTls: "MSX_INSECURE_TLS",
+  timeoutMs: "MSX_TIMEOUT_MS",
+  maxResponseBytes: "MSX_MAX_RESPONSE_BYTES",
+};

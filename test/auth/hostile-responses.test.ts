@@ -53,7 +53,7 @@ const cases: Array<{
     body: HTML_LOGIN,
     headers: { "Content-Type": "text/html; charset=utf-8" },
     type: TokenResponseError,
-    message: /HTML page instead of JSON.*tokenUrl should be the OAuth2 token endpoint/s,
+    message: /HTML page instead of JSON.*`tokenUrl` should be the OAuth2 token endpoint/s,
   },
   {
     name: "an HTML error page with status 502",
@@ -154,7 +154,7 @@ const cases: Array<{
     status: 401,
     body: "",
     type: HttpError,
-    message: /HTTP 401.*clientAuth "basic"/s,
+    message: /HTTP 401.*`clientAuth: "basic"`/s,
   },
 ];
 

@@ -92,3 +92,31 @@ describe("redact, in prose", () => {
     expect(redact("Authorization: sometoken")).toBe(`Authorization: ${REDACTED}`);
   });
 });
+
+describe("redact, a known secret that is also an English word", () => {
+  // Regression: with the client secret `wrong`, the server's "unknown client id or wrong client
+  // secret" was shown as "unknown client id or [REDACTED] client secret".
+  it("leaves it alone as a word of the server's sentence", () => {
+    const text = "unknown client id or wrong client secret";
+    expect(redact(text, ["wrong"])).toBe(text);
+  });
+
+  it("still masks it wherever it stands apart from the prose", () => {
+    expect(redact("invalid password: wrong", ["wrong"])).toBe(`invalid password: ${REDACTED}`);
+    expect(redact("the secret 'wrong' was refused", ["wrong"])).toBe(
+      `the secret '${REDACTED}' was refused`,
+    );
+    expect(redact("wrong", ["wrong"])).toBe(REDACTED);
+    expect(redact("id=abc&x=wrong&y", ["wrong"])).toBe(`id=abc&x=${REDACTED}&y`);
+    expect(redact("xwrongx is not it", ["wrong"])).toBe(`x${REDACTED}x is not it`);
+  });
+
+  it("masks secrets that are not plain short words everywhere, prose included", () => {
+    expect(redact("unknown client id or wrong1 client secret", ["wrong1"])).toBe(
+      `unknown client id or ${REDACTED} client secret`,
+    );
+    expect(redact("unknown client or password12 secret", ["password12"])).toBe(
+      `unknown client or ${REDACTED} secret`,
+    );
+  });
+});

@@ -430,6 +430,6 @@ describe("options", () => {
     const error = (await provider.getToken().catch((e: unknown) => e)) as OAuthError;
     expect(error).toBeInstanceOf(OAuthError);
     expect(error.errorDescription).toBe("Bad credentials");
-    expect(error.message).toMatch(/Check the username and password/);
+    expect(error.message).toMatch(/Check the grant's `username` and `password`/);
   });
 });

@@ -121,7 +121,7 @@ describe("error responses", () => {
       requestId: "req-123",
     });
     expect(error.message).toContain("req-123");
-    expect(error.message).toContain("MSX_SCOPE");
+    expect(error.message).toContain("`scope`");
   });
 
   it("maps the platform's { code, message } body into OAuthError", async () => {

@@ -1,0 +1,31 @@
+import { optionVariables } from "../config/index.js";
+
+/**
+ * A library error's message in the CLI's words. Errors that carry a `hint` (the token endpoint's
+ * `OAuthError` and `TokenEndpointHttpError`) end their message with it, naming options in
+ * backquotes; here those become the variables a CLI user sets: `` `clientAuth: "post"` `` reads
+ * `MSX_CLIENT_AUTH=post` and `` `tokenUrl` `` reads `MSX_TOKEN_URL …`. Server text before the
+ * hint is left alone.
+ */
+export function messageForCli(error: Error): string {
+  const hint = (error as { hint?: unknown }).hint;
+  if (typeof hint !== "string" || hint === "" || !error.message.endsWith(hint)) {
+    return error.message;
+  }
+  return error.message.slice(0, error.message.length - hint.length) + inCliWords(hint);
+}
+
+/** Backquoted option names (and `option: "value"` pairs) as MSX_* variables. */
+export function inCliWords(hint: string): string {
+  return hint
+    .replace(/`(\w+): "([^"`]*)"`/g, (text, option: string, value: string) => {
+      const variable = variableOf(option);
+      return variable ? `${variable}=${value}` : text;
+    })
+    .replace(/`(\w+)`/g, (text, option: string) => optionVariables[option] ?? text);
+}
+
+/** The bare variable name (for `NAME=value`), without any note the mapping adds. */
+function variableOf(option: string): string | undefined {
+  return optionVariables[option]?.split(" ")[0];
+}

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
+import { closest } from "./suggest.js";
 
 /** A mistake on the command line. Exit code 2, like every configuration problem. */
 export class UsageError extends ConfigError {
@@ -75,9 +76,37 @@ export function parseCommandArgs<const O extends Options>(
       allowPositionals,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(message, command);
+    throw new UsageError(
+      describeParseError(error, Object.keys({ ...globalOptions, ...options })),
+      command,
+    );
   }
+}
+
+/**
+ * parseArgs' complaint in passgrant's words (its own texts carry stray quotes and, for commands
+ * with positionals, advice about `--` that does not apply), with the closest option for a typo.
+ * Only option names are repeated, never a value: a mistyped flag may carry a secret after `=`.
+ */
+function describeParseError(error: unknown, optionNames: readonly string[]): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const flag = /'(-[^' =]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag !== undefined) {
+    const meant = flag.startsWith("--") ? closest(flag.slice(2), optionNames) : undefined;
+    return meant === undefined
+      ? `unknown option ${flag}.`
+      : `unknown option ${flag}; did you mean --${meant}?`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag !== undefined) {
+    return /argument missing/.test(message)
+      ? `${flag} needs a value: ${flag} VALUE.`
+      : `${flag} takes no value.`;
+  }
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    return "unexpected argument: this command takes options only.";
+  }
+  return message;
 }
 
 /** A non-negative integer option, or a usage error naming the flag. */

@@ -7,6 +7,7 @@ import { UsageError } from "./args.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { cliSecrets } from "./logger.js";
+import { closest } from "./suggest.js";
 import { terminalSafe } from "./terminal-text.js";
 
 /**
@@ -103,8 +104,12 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
     }
     const entry = commands.find((c) => c.name === name);
     if (!entry) {
+      const meant = closest(
+        name,
+        commands.map((c) => c.name),
+      );
       throw new UsageError(
-        `Unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(", ")}.`,
+        `Unknown command ${JSON.stringify(name)}${meant ? `; did you mean ${meant}?` : "."} Commands: ${commands.map((c) => c.name).join(", ")}.`,
       );
     }
     const command = await entry.load();

@@ -91,6 +91,9 @@ describe("passgrant demo", { timeout: 60_000 }, () => {
     expect(result.stdout).not.toContain("Got Tenants Page");
     expect(result.stdout).toContain(`Deleted Tenant: ${id}`);
     expect(result.stderr).toContain("HTTP 500");
+    // The error is printed once (it was also repeated in the cleanup notice).
+    expect(result.stderr.match(/HTTP 500/g)).toHaveLength(1);
+    expect(result.stderr).toContain("deleting the tenant the demo created");
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for a platform error
     expect(sandbox.tenants()).toHaveLength(before);
     expect(sandbox.tenants().map((t) => t.id)).not.toContain(id);

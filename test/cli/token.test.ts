@@ -149,6 +149,6 @@ describe("passgrant token", { timeout: 60_000 }, () => {
     expect(result.stderr).toContain("needs exactly one of --tenant-id or --tenant-name");
     const unknown = await runCli(["token", "--grant", "implicit"], { env });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("--grant must be one of password, client_credentials");
+    expect(unknown.stderr).toContain("--grant must be one of password, client-credentials");
   });
 });

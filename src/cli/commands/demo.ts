@@ -198,14 +198,9 @@ async function runSteps(
 
   if (failure === undefined) return { result: { ...result, ok: true } };
 
-  const interrupted = context.interruptedBy();
-  const reason = interrupted
-    ? `interrupted by ${interrupted}`
-    : failure instanceof PassgrantError
-      ? failure.message
-      : String(failure);
   if (createdId !== undefined && !result.deleted) {
-    log.info(`${reason}; deleting the tenant the demo created (${createdId})`);
+    // Not the error itself: the top-level handler prints it once, after the cleanup.
+    log.info(`deleting the tenant the demo created (${createdId}) before exiting`);
     result.deleted = await deleteTenant(session, createdId, log);
     if (result.deleted) {
       context.setPendingCleanup(undefined);

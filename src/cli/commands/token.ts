@@ -9,14 +9,25 @@ import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
 
+/** The --grant names, in one style (the CLI's kebab case). */
 const grants = [
   "password",
-  "client_credentials",
+  "client-credentials",
   "refresh",
   "switch-tenant",
   "switch-user",
 ] as const;
 type GrantChoice = (typeof grants)[number];
+
+/**
+ * A --grant value as one of {@link grants}: case and `_`/`-` don't matter, so the OAuth spelling
+ * (`client_credentials`, `refresh_token`) works as well as the CLI's (`client-credentials`).
+ */
+function grantChoice(text: string): GrantChoice | undefined {
+  const name = text.trim().toLowerCase().replace(/_/g, "-");
+  if (name === "refresh-token") return "refresh";
+  return grants.find((grant) => grant === name);
+}
 
 const help = `Usage: passgrant token [--grant GRANT] [options]
 
@@ -27,10 +38,11 @@ with --password-stdin, or from a no-echo prompt on a terminal; never from the co
 
 Grants (--grant):
   password            the password grant with MSX_USERNAME (default; RFC 6749 §4.3)
-  client_credentials  the client's own token, no user (RFC 6749 §4.4)
+  client-credentials  the client's own token, no user (RFC 6749 §4.4)
   refresh             get a token, then renew it with its refresh token (RFC 6749 §6)
   switch-tenant       the user's token for another tenant: --tenant-id ID or --tenant-name NAME
   switch-user         a token acting as another user: --switch-username NAME
+  (The OAuth spellings with underscores, such as client_credentials, are accepted too.)
 
 Options:
   --json                 print the whole normalised token response as JSON
@@ -61,8 +73,8 @@ export const tokenCommand: Command = {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;
     }
-    const grant = (values.grant ?? "password") as GrantChoice;
-    if (!grants.includes(grant)) {
+    const grant = grantChoice(values.grant ?? "password");
+    if (grant === undefined) {
       throw new UsageError(
         `--grant must be one of ${grants.join(", ")}, got ${JSON.stringify(values.grant)}.`,
         "token",
@@ -71,7 +83,7 @@ export const tokenCommand: Command = {
     checkGrantOptions(grant, values);
 
     const log = createLogger(context, values.verbose === true);
-    const needsUser = grant !== "client_credentials";
+    const needsUser = grant !== "client-credentials";
     const config = await resolvePlatform(context, log, {
       command: "token",
       dotenv: values,
@@ -141,7 +153,7 @@ async function obtain(
 ): Promise<TokenSet> {
   switch (grant) {
     case "password":
-    case "client_credentials":
+    case "client-credentials":
       return provider.getToken();
     case "refresh": {
       // Forget the access token but keep the refresh token: the next getToken() renews with it.

@@ -16,11 +16,19 @@ export interface paths {
         /**
          * Get an access token
          * @description RFC 6749 token endpoint. The client authenticates with HTTP Basic (client id and client
-         *     secret); the grant is chosen by `grant_type`. Besides the standard `password`,
-         *     `refresh_token` and `client_credentials` grants, the platform supports
+         *     secret), as the platform requires. The second security alternative (`{}`) stands for
+         *     client credentials in the form body instead, which OpenAPI 3.0 cannot express as a
+         *     security scheme: `client_id` and `client_secret` (RFC 6749 §2.3.1, `client_secret_post`),
+         *     or `client_id` alone for a public client (RFC 6749 §2.1), on servers that register
+         *     those. The platform's SDKs document only Basic; passgrant's embedded sandbox also takes
+         *     `client_secret_post` (it has no public clients, so `client_id` alone gets
+         *     `invalid_client`), and refuses a request that uses two methods at once (RFC 6749 §2.3).
+         *
+         *     The grant is chosen by `grant_type`. Besides the standard `password`, `refresh_token`
+         *     and `client_credentials` grants, the platform supports
          *     `urn:cisco:nfv:oauth:grant-type:switch-tenant` (with `access_token` and `tenant_id` or
          *     `tenant_name`) and `urn:cisco:nfv:oauth:grant-type:switch-user` (with `access_token` and
-         *     `switch_username`).
+         *     `switch_username`); the `access_token` must have been issued to the same client.
          */
         post: operations["getAccessToken"];
         delete?: never;
@@ -127,6 +135,13 @@ export interface components {
             nonce?: string;
             /** @description The tenant to switch to, by name, for the switch-tenant grant. */
             tenant_name?: string;
+            /** @description The client's id, when it does not authenticate with HTTP Basic: with `client_secret` (`client_secret_post`, RFC 6749 §2.3.1) or alone (a public client, RFC 6749 §2.1). Not in the platform's SDKs; the embedded sandbox takes it with `client_secret`. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description The client's secret, with `client_id`, instead of HTTP Basic (RFC 6749 §2.3.1 allows it, but recommends Basic). Never together with an `Authorization` header.
+             */
+            client_secret?: string;
         };
         AccessToken: {
             access_token?: string;

@@ -250,6 +250,11 @@ async function createBackend(
       throw apiProblem(401, "authentication failed", { headers: bearerChallenge() });
     },
     postSecurityHandler(context, exchange) {
+      // The token endpoint's `{}` alternative (credentials in the form body) makes openapi-backend
+      // call every token request authorized; the BasicAuth handler checked both ways, and its
+      // verdict decides.
+      const client = context.security.BasicAuth as { error?: unknown } | undefined;
+      if (isToken(context) && client?.error instanceof SandboxProblem) throw client.error;
       if (context.security.authorized) checkMediaType(context, exchange);
     },
     validationFail(context) {
@@ -394,10 +399,20 @@ function decodedPath(pathname: string): string | undefined {
   }
 }
 
+/**
+ * Marks an answer a fault rule made up. Its status may be one the operation does not document
+ * (a 503, say): rather than declare every status a rule can inject, which would claim the
+ * platform sends them, the spec declares injected answers outside its contract and names this
+ * header, so a conformance check can set them aside.
+ */
+export const INJECTED_FAULT_HEADER = { "x-passgrant-sandbox-fault": "injected" } as const;
+
 function faultProblem(rule: Readonly<FaultRule>, operationId: string | undefined): SandboxProblem {
   const status = rule.status ?? 500;
-  const headers: Record<string, string> =
-    rule.retryAfterSeconds === undefined ? {} : { "retry-after": String(rule.retryAfterSeconds) };
+  const headers: Record<string, string> = {
+    ...INJECTED_FAULT_HEADER,
+    ...(rule.retryAfterSeconds !== undefined && { "retry-after": String(rule.retryAfterSeconds) }),
+  };
   const description = `injected fault: this request was answered ${status} by a sandbox fault rule`;
   if (operationId === TOKEN_OPERATION && (status === 400 || status === 401 || status === 403)) {
     const error = { 400: "invalid_request", 401: "invalid_client", 403: "access_denied" }[status];

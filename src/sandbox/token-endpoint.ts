@@ -94,14 +94,14 @@ export function authenticateClient(
   if (form?.client_id !== undefined && form.client_secret !== undefined) {
     const client = findClient(clients, form.client_id, form.client_secret);
     if (client) return client;
-    throw oauthProblem(
-      401,
-      "invalid_client",
-      "unknown client_id or wrong client_secret in the request body",
-    );
+    // RFC 6749 §5.2 asks for the challenge only after an Authorization header; sending it
+    // anyway tells the client which method the server prefers, and every 401 carries one.
+    throw invalidClient("unknown client_id or wrong client_secret in the request body");
   }
   throw invalidClient(
-    "the token endpoint needs client authentication: send Authorization: Basic base64(client_id:client_secret)",
+    form?.client_id === undefined
+      ? "the token endpoint needs client authentication: send Authorization: Basic base64(client_id:client_secret)"
+      : "client_id came without client_secret, but the sandbox has no public clients: send the secret too (as client_secret, or Authorization: Basic)",
   );
 }
 

@@ -33,6 +33,11 @@ export interface CredentialExpectations {
 type SchemeKind = "basic" | "bearer";
 interface OperationFacts {
   scheme: SchemeKind | undefined;
+  /**
+   * The operation also lists the empty alternative (`{}`): on the token endpoint, client
+   * credentials in the form body (`client_id` with or without `client_secret`) instead of Basic.
+   */
+  credentialsInBody: boolean;
   /** The media type of the request body, if the operation takes one. */
   mediaType: string | undefined;
   bodyRequired: boolean;
@@ -68,6 +73,7 @@ function operationFacts(operationId: MsxOperationId): OperationFacts {
       const content = operation?.requestBody?.content ?? {};
       factsCache.set(id, {
         scheme: scheme === "basic" || scheme === "bearer" ? scheme : undefined,
+        credentialsInBody: requirement.some((alternative) => Object.keys(alternative).length === 0),
         mediaType: Object.keys(content)[0],
         bodyRequired: operation?.requestBody?.required === true,
       });
@@ -182,7 +188,7 @@ export async function checkRequest(
   const problems: string[] = [];
   problems.push(...checkContentType(operationId, request));
   const body = parseBody(operationId, request, problems);
-  problems.push(...checkSecurity(operationId, request.headers, credentials));
+  problems.push(...checkSecurity(operationId, request.headers, body, credentials));
 
   const backend = await sharedBackend();
   const result = backend.validateRequest(
@@ -235,18 +241,28 @@ function checkContentType(operationId: MsxOperationId, request: WireRequest): st
 function checkSecurity(
   operationId: MsxOperationId,
   headers: Readonly<Record<string, string>>,
+  body: unknown,
   credentials: CredentialExpectations,
 ): string[] {
-  const { scheme } = operationFacts(operationId);
+  const { scheme, credentialsInBody } = operationFacts(operationId);
   if (scheme === undefined) return [];
   const authorization = headers.authorization?.trim();
   const expected = scheme === "basic" ? "Basic" : "Bearer";
+  const form = credentialsInBody && isRecord(body) ? body : {};
   if (!authorization) {
+    if (typeof form.client_id === "string") return checkBodyCredentials(form, credentials.client);
     return scheme === "basic"
       ? [
-          "the Basic Authorization header is missing (the token endpoint needs the client id and secret)",
+          credentialsInBody
+            ? "the Basic Authorization header is missing, and the form has no client_id either (the token endpoint needs the client id and secret)"
+            : "the Basic Authorization header is missing (the token endpoint needs the client id and secret)",
         ]
       : ["the Bearer Authorization header is missing (tenant operations need an access token)"];
+  }
+  if (form.client_secret !== undefined) {
+    return [
+      "the client authenticated twice: an Authorization header and client_secret in the form (RFC 6749 §2.3 allows one method)",
+    ];
   }
   const [given = "", ...rest] = authorization.split(/\s+/);
   const credential = rest.join(" ");
@@ -282,6 +298,36 @@ function checkBasic(
   const secretMatches =
     secret === client.clientSecret || formDecode(secret) === client.clientSecret;
   return secretMatches ? [] : [`the Basic credentials carry the wrong client secret`];
+}
+
+/**
+ * `client_id` (and `client_secret`, `client_secret_post`) in the form, RFC 6749 §2.3.1. Without
+ * a secret it is a public client, which fits only when the expected client has no secret.
+ */
+function checkBodyCredentials(
+  form: Readonly<Record<string, unknown>>,
+  client: CredentialExpectations["client"] | undefined,
+): string[] {
+  if (!client) return [];
+  if (form.client_id !== client.clientId) {
+    return [
+      `the form's client_id is ${JSON.stringify(form.client_id)} (expected ${JSON.stringify(client.clientId)})`,
+    ];
+  }
+  if (form.client_secret === undefined) {
+    return client.clientSecret === ""
+      ? []
+      : [
+          "the form has client_id but no client_secret (and no Basic header): the client's secret is missing",
+        ];
+  }
+  return form.client_secret === client.clientSecret
+    ? []
+    : ["the form's client_secret is the wrong client secret"];
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function checkBearer(token: string, credentials: CredentialExpectations): string[] {

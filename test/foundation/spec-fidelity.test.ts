@@ -65,7 +65,7 @@ const param = (id: string, name: string) => {
 };
 
 describe("the token endpoint", () => {
-  it("takes exactly the platform's form fields, plus RFC 6749 §6's refresh_token", () => {
+  it("takes exactly the platform's form fields, plus RFC 6749's refresh_token, client_id and client_secret", () => {
     const form = op("getAccessToken").requestBody?.content["application/x-www-form-urlencoded"];
     expect(Object.keys(form?.schema.properties ?? {}).sort()).toEqual(
       [
@@ -78,13 +78,28 @@ describe("the token endpoint", () => {
         "scope",
         "nonce",
         "tenant_name",
-        "refresh_token",
+        "refresh_token", // RFC 6749 §6
+        "client_id", // RFC 6749 §2.3.1 client_secret_post, §2.1 public clients
+        "client_secret",
       ].sort(),
     );
     expect(form?.schema.required).toEqual(["grant_type"]);
     for (const field of Object.values(form?.schema.properties ?? {})) {
       expect(field.type).toBe("string");
     }
+  });
+
+  it("authenticates the client with HTTP Basic (the platform's way) or in the form body", () => {
+    const operation = op("getAccessToken") as Operation & { security?: unknown };
+    // `{}`: credentials in the form (client_secret_post, or a public client's client_id), which
+    // OpenAPI 3.0 has no scheme for; the embedded sandbox takes it, beyond the platform's SDKs.
+    expect(operation.security).toEqual([{ BasicAuth: [] }, {}]);
+    const schemes = (backend.document as { components?: { securitySchemes?: unknown } }).components
+      ?.securitySchemes;
+    expect(schemes).toMatchObject({
+      BasicAuth: { type: "http", scheme: "basic" },
+      BearerAuth: { type: "http", scheme: "bearer" },
+    });
   });
 
   it("answers the platform's AccessToken, open to more members", () => {

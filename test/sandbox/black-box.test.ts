@@ -83,6 +83,23 @@ describe("POST /idm/v2/token", () => {
       null,
     );
     expect(posted.status).toBe(200);
+    // The spec's `{}` alternative also covers a public client (client_id alone); the sandbox
+    // has none and says so, with the Basic challenge of any invalid_client.
+    const publicClient = await f.token({ ...fields, client_id: sandbox.clientId }, null);
+    expect(publicClient.status).toBe(401);
+    expect(publicClient.body.error).toBe("invalid_client");
+    expect(publicClient.body.error_description).toContain("no public clients");
+    const wrongPost = await f.token(
+      { ...fields, client_id: sandbox.clientId, client_secret: "wrong" },
+      null,
+    );
+    expect(wrongPost.status).toBe(401);
+    const twice = await f.token(
+      { ...fields, client_id: sandbox.clientId, client_secret: sandbox.clientSecret },
+      rawBasic(sandbox.clientId, sandbox.clientSecret),
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toBe("invalid_request");
   });
 
   it("answers 401 invalid_client with a Basic challenge, never echoing the secret", async () => {

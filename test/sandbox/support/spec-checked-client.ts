@@ -21,6 +21,9 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+/** Statuses any operation may get from the HTTP layer, before the operation itself runs. */
+const HTTP_LEVEL_STATUSES = new Set([405, 408, 413, 415, 431]);
+
 /** A `${operationId} ${status}` that the suite received, for the documented-status coverage check. */
 export type Hit = `${string} ${number}`;
 
@@ -30,7 +33,9 @@ export type Hit = `${string} ${number}`;
  * - a status the operation documents: the body must validate against that response's schema
  *   (openapi-backend's `validateResponse`), and 401s must carry `WWW-Authenticate`;
  * - anything else (404, 405, 413, 415, an injected 503, ...): the body must be the platform's
- *   `Error` schema, since that is what a client of the platform would have to parse.
+ *   `Error` schema, since that is what a client of the platform would have to parse; and within
+ *   an operation, a status the spec doesn't document must be HTTP-level (413, 415, ...) or
+ *   carry `X-Passgrant-Sandbox-Fault: injected`, as the spec says injected answers do.
  * Every body must be JSON, except 204's, which must be empty.
  */
 export class SpecCheckedClient {
@@ -99,8 +104,16 @@ export class SpecCheckedClient {
         throw new Error(`${where}: 401 without WWW-Authenticate`);
       }
       this.hits.add(`${operationId} ${response.status}`);
-    } else if (method !== "HEAD" && !this.#isPlatformError(body)) {
-      throw new Error(`${where}: an undocumented status must carry the Error body, got ${text}`);
+    } else {
+      if (method !== "HEAD" && !this.#isPlatformError(body)) {
+        throw new Error(`${where}: an undocumented status must carry the Error body, got ${text}`);
+      }
+      // Within an operation, an undocumented status is either about HTTP itself (a body too
+      // large, a wrong media type) or an injected fault, which the spec says is marked.
+      const injected = response.headers.get("x-passgrant-sandbox-fault") === "injected";
+      if (operationId && !HTTP_LEVEL_STATUSES.has(response.status) && !injected) {
+        throw new Error(`${where}: undocumented and not marked as an injected fault`);
+      }
     }
     return { status: response.status, headers: response.headers, body, operationId };
   }

@@ -49,6 +49,9 @@ export interface TransportOptions {
    * HTTP date) up to `maxRetryAfterMs`; a longer one fails at once with an `HttpError` carrying
    * `retryAfter`. Waits count against `timeoutMs` and end at once when the caller aborts. When
    * retries run out, the last response is returned as it is. `false` never retries.
+   *
+   * So that it can be resent, a request body is read into memory once before the first attempt
+   * (a GET has none and costs nothing); pass `false` for a streamed upload that must not be.
    * @default { limit: 2, baseDelayMs: 300, maxDelayMs: 5000, maxRetryAfterMs: 30000 }
    */
   retry?: RetryOptions | false;

@@ -12,4 +12,9 @@ export {
   ROLE_TENANT_VIEWER,
 } from "./roles.js";
 export { SEED_TENANTS } from "./seed.js";
-export { type Sandbox, type SandboxStats, startSandbox } from "./server.js";
+export {
+  INJECTED_FAULT_HEADER,
+  type Sandbox,
+  type SandboxStats,
+  startSandbox,
+} from "./server.js";

@@ -30,6 +30,8 @@ export interface PageQuery {
   readonly page: number;
   readonly pageSize: number;
   readonly parentId?: string;
+  /** Only the tenants this predicate keeps (the caller's scope); default: all. */
+  readonly visible?: (tenantId: string) => boolean;
   readonly sortBy?: SortField;
   readonly sortOrder: "asc" | "desc";
 }
@@ -141,6 +143,8 @@ export class TenantStore {
 
   page(query: PageQuery): { contents: Tenant[]; totalItems: number } {
     let matching = [...this.#tenants.values()];
+    const visible = query.visible;
+    if (visible) matching = matching.filter((tenant) => visible(tenant.id));
     if (query.parentId !== undefined) {
       matching = matching.filter((tenant) => tenant.parentId === query.parentId);
     }

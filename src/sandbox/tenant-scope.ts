@@ -3,10 +3,10 @@ import type { TenantStore } from "./store.js";
 import type { Principal } from "./tokens.js";
 
 /**
- * Whether `principal` may act on tenant `tenantId` (for a new tenant: on its parent; `null`
- * means a top-level tenant). Like a platform, the sandbox confines a tenant admin (or viewer) to
- * their own tenant and the tenants below it, by `parentId`; a user without a home tenant acts on
- * none. Super users and client-credentials tokens act on every tenant.
+ * Whether `principal` may see or act on tenant `tenantId` (for a new tenant: on its parent;
+ * `null` means a top-level tenant). Like a platform, the sandbox confines a tenant admin or viewer
+ * to their own tenant and the tenants below it, by `parentId`; a user without a home tenant
+ * reaches none. Super users and client-credentials tokens reach every tenant.
  */
 export function withinScope(
   principal: Principal,

@@ -2,7 +2,7 @@ import type { Context } from "openapi-backend";
 import type { components, operations } from "../../generated/msx.js";
 import { apiProblem, type SandboxProblem } from "./errors.js";
 import type { SandboxHandler, SandboxResult } from "./exchange.js";
-import { hasPermission, type Permission } from "./roles.js";
+import { actsOnAllTenants, hasPermission, type Permission } from "./roles.js";
 import {
   type LimitReason,
   SORTABLE_FIELDS,
@@ -28,7 +28,7 @@ type QueryOf<K extends TenantOperationId> = NonNullable<operations[K]["parameter
 export function tenantHandlers(store: TenantStore): Record<TenantOperationId, SandboxHandler> {
   return {
     getTenantsPage(context) {
-      authorize(context, "tenants:read");
+      const principal = authorize(context, "tenants:read");
       const query = context.request.query as QueryOf<"getTenantsPage">;
       const sortBy = sortField(query.sortBy);
       const sortOrder = query.sortOrder ?? "asc";
@@ -39,6 +39,9 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
         sortOrder,
         ...(sortBy !== undefined && { sortBy }),
         ...(query.parentId !== undefined && { parentId: query.parentId }),
+        ...(!actsOnAllTenants(principal.roles) && {
+          visible: (id: string) => withinScope(principal, id, store),
+        }),
       });
       const body: TenantsPage = {
         page,
@@ -54,9 +57,10 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
     },
 
     getTenantsList(context) {
-      authorize(context, "tenants:read");
+      const principal = authorize(context, "tenants:read");
       const query = context.request.query as QueryOf<"getTenantsList">;
-      const tenants = store.list(query.ids);
+      // Tenants outside the caller's scope are left out, like unknown ids.
+      const tenants = store.list(query.ids).filter((t) => withinScope(principal, t.id, store));
       return ok(
         200,
         tenants.map((tenant) => view(tenant, query.showImage)),
@@ -64,17 +68,19 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
     },
 
     getTenant(context) {
-      authorize(context, "tenants:read");
+      const principal = authorize(context, "tenants:read");
       const { id } = context.request.params as PathOf<"getTenant">;
       const query = context.request.query as QueryOf<"getTenant">;
+      checkWithinScope(principal, id, store);
       return ok(200, view(found(store.get(id), `no tenant has id ${id}`), query.showImage));
     },
 
     getTenantByExternalId(context) {
-      authorize(context, "tenants:read");
+      const principal = authorize(context, "tenants:read");
       const { externalId } = context.request.params as PathOf<"getTenantByExternalId">;
       const query = context.request.query as QueryOf<"getTenantByExternalId">;
       const tenant = found(store.getByExternalId(externalId), "no tenant has that externalId");
+      checkWithinScope(principal, tenant.id, store);
       return ok(200, view(tenant, query.showImage));
     },
 

@@ -120,6 +120,35 @@ describe("a tenant admin acts only on its own tenant and the tenants below it", 
   });
 });
 
+describe("a tenant admin or viewer sees only its own tenant and the tenants below it", () => {
+  it("lists, lists by id and gets only those; others are 403 or left out", async () => {
+    for (const [username, password] of [
+      ["coke-viewer", "viewer-pw"],
+      ["coke-admin", "admin-pw"],
+    ] as const) {
+      const bearer = await signIn(username, password);
+      const page = await api.call(`${TENANTS_PATH}?page=0&pageSize=100`, { bearer });
+      expect(page.status).toBe(200);
+      const ids = page.body.contents.map((t: { id: string }) => t.id);
+      expect(ids).toContain(COKE_ID);
+      expect(ids).toContain(SPRITE_ID);
+      expect(ids).not.toContain(PEPSI_ID);
+      expect(page.body.totalItems).toBe(ids.length);
+      const list = await api.call(`${TENANTS_PATH}/list?ids=${PEPSI_ID}&ids=${COKE_ID}`, {
+        bearer,
+      });
+      expect(list.body.map((t: { id: string }) => t.id)).toEqual([COKE_ID]);
+      expect((await api.call(`${TENANTS_PATH}/${SPRITE_ID}`, { bearer })).status).toBe(200);
+      const pepsi = await api.call(`${TENANTS_PATH}/${PEPSI_ID}`, { bearer });
+      expect(pepsi.status, username).toBe(403);
+      const byExternalId = await api.call(`${TENANTS_PATH}/externalId/crm-000003`, { bearer });
+      expect(byExternalId.status).toBe(403);
+    }
+    const superuser = await signIn("superuser", "super-pw");
+    expect((await api.call(`${TENANTS_PATH}/${PEPSI_ID}`, { bearer: superuser })).status).toBe(200);
+  });
+});
+
 describe("switch-tenant stays within the user's tenants", () => {
   it("lets a viewer or an admin switch to its tenant or below, and answers 403 access_denied elsewhere", async () => {
     for (const [username, password] of [

@@ -4,6 +4,7 @@
  * spec documents for every operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SEED_TENANTS } from "../../src/sandbox/index.js";
 import {
   COKE_ID,
   type Fixture,
@@ -390,7 +391,10 @@ describe("bearer authentication on tenant operations", () => {
       expect(answer.status, `${method} ${path}`).toBe(403);
       expect(answer.body.code).toBe("FORBIDDEN");
     }
-    const viewerRead = await f.api.call(`${TENANTS_PATH}/${COKE_ID}`, { bearer: viewer });
+    // The viewer's home tenant is the seeded "Dandelion and Burdock" (see authorization.test.ts
+    // for the scope of tenant admins and viewers).
+    const home = SEED_TENANTS[0]?.id;
+    const viewerRead = await f.api.call(`${TENANTS_PATH}/${home}`, { bearer: viewer });
     expect(viewerRead.status).toBe(200);
     const viewerWrite = await f.api.call(TENANTS_PATH, {
       method: "POST",

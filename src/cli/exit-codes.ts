@@ -22,7 +22,7 @@ export const ExitCode = {
   api: 4,
   /** The network failed: connection, DNS, TLS or a timeout. */
   network: 5,
-  /** The on-disk token cache could not be used (locked by a process that hangs, unwritable). */
+  /** The on-disk token cache could not be used (unwritable, unsafe, not passgrant's, locked): CacheError. */
   cache: 6,
   /** Interrupted by SIGINT (Ctrl-C). */
   interrupted: 130,

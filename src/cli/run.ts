@@ -67,7 +67,7 @@ Exit codes:
   3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense
   4    an API call failed with an HTTP error
   5    network failure: connection, DNS, TLS certificate or timeout
-  6    the --cache token cache could not be used (lock held too long, not writable)
+  6    the --cache token cache could not be used (unwritable, unsafe, not passgrant's, locked)
   130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM)`;
 }
 

@@ -33,3 +33,25 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+/**
+ * Runs `work` with a signal of its own that follows `signal`, and unhooks it afterwards. For
+ * a loop of requests on one long-lived signal: each `Request` made with a signal hooks an abort
+ * listener onto it that is only dropped when the Request is garbage-collected, so a listing of
+ * thousands of pages piled up listeners (and MaxListenersExceededWarning lines). Here the
+ * long-lived signal carries one listener at a time.
+ */
+export async function withChildSignal<T>(
+  signal: AbortSignal,
+  work: (child: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await work(controller.signal);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,11 +1,12 @@
 import type { components, operations } from "../../../generated/msx.js";
-import { abortable } from "../abortable.js";
+import { abortable, withChildSignal } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { integerOption, parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
+import { createPageProgressCheck } from "../page-progress.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { createProgress } from "../progress.js";
 import { openSession, type PlatformSession } from "../session.js";
@@ -32,7 +33,8 @@ List options:
   --sort-by FIELD      e.g. name or createdOn
   --sort-order ORDER   asc or desc
   --parent-id ID       only the direct children of this tenant
-  --all                follow every page (progress on a terminal's stderr)
+  --all                follow every page, streamed as it arrives (progress on a terminal's
+                       stderr); stops with exit 4 if the platform's paging makes no progress
 
 Create and update options:
   --name NAME --description TEXT --email ADDRESS --url URL
@@ -40,7 +42,8 @@ Create and update options:
   An empty value (--description "") clears the field.
 
 Common options:
-  --json               print JSON: the page (list), the tenant list (list --all), the tenant
+  --json               print JSON: the page (list), one array of every tenant (list --all,
+                       written as pages arrive), the tenant
   --password-stdin     read the password from standard input
   --cache [--cache-file PATH]  reuse a cached token (see passgrant token --help)
   -v, --verbose        log each request (method, redacted URL, status, time) to stderr
@@ -88,7 +91,26 @@ const options = {
 type Values = ReturnType<typeof parseTenantArgs>["values"];
 
 function parseTenantArgs(args: readonly string[]) {
-  return parseCommandArgs("tenants", args, options, true);
+  return parseCommandArgs("tenants", joinNegativeNumbers(args), options, true);
+}
+
+/**
+ * `--page -1` as `--page=-1`: parseArgs would read `-1` as an option and report something
+ * "ambiguous"; joined, the value reaches the range check, which says what is allowed.
+ */
+function joinNegativeNumbers(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if ((arg === "--page" || arg === "--page-size") && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 export const tenantsCommand: Command = {
@@ -103,7 +125,7 @@ export const tenantsCommand: Command = {
     }
     if (!actions.includes(action as Action)) {
       throw new UsageError(
-        `Unknown action ${terminalSafeJson(action)}: use one of ${actions.join(", ")}.`,
+        `Unknown action ${JSON.stringify(action)}: use one of ${actions.join(", ")}.`,
         "tenants",
       );
     }
@@ -116,7 +138,7 @@ export const tenantsCommand: Command = {
     }
     if ((!needsId && id !== undefined) || extra.length > 0) {
       throw new UsageError(
-        `tenants ${action}: unexpected argument ${terminalSafeJson(needsId ? extra[0] : id)}.`,
+        `tenants ${action}: unexpected argument ${JSON.stringify(needsId ? extra[0] : id)}.`,
         "tenants",
       );
     }
@@ -237,10 +259,16 @@ interface ListRequest {
 }
 
 function listRequest(values: Values): ListRequest {
+  if (values.all && values.page !== undefined) {
+    throw new UsageError(
+      "--all lists every page from the first; it does not combine with --page. Use --page N alone for one page.",
+      "tenants",
+    );
+  }
   const sortOrder = values["sort-order"];
   if (sortOrder !== undefined && sortOrder !== "asc" && sortOrder !== "desc") {
     throw new UsageError(
-      `--sort-order must be asc or desc, got ${terminalSafeJson(sortOrder)}.`,
+      `--sort-order must be asc or desc, got ${JSON.stringify(sortOrder)}.`,
       "tenants",
     );
   }
@@ -266,36 +294,79 @@ async function list(
   session: PlatformSession,
   context: CommandContext,
 ): Promise<void> {
-  let page = firstPage;
-  const print = (text: string) => context.stdout.write(`${text}\n`);
+  const out = context.stdout;
+  if (!values.all) {
+    const { result } = await fetchPage(session, query, firstPage, context.signal);
+    if (values.json) await write(out, `${terminalSafeJson(result)}\n`);
+    else await write(out, lines(result.contents));
+    return;
+  }
+  // Streamed page by page, nothing kept: memory stays flat however long the listing. --json
+  // writes the same single JSON array as before, piece by piece (so a listing that fails part
+  // way leaves an unterminated array, never a valid-looking partial one).
   const progress = createProgress(context.stderr);
-  const all: Tenant[] = [];
+  const checkProgress = createPageProgressCheck();
+  let fetched = 0;
+  let opened = false;
   try {
-    for (;;) {
-      const result = expectData(
-        await session.client.GET("/idm/api/v8/tenants", {
-          params: { query: { ...query, page } },
-          signal: context.signal,
-        }),
-        "GET",
-        tenantPageShape,
-      );
-      if (!values.all) {
-        if (values.json) print(terminalSafeJson(result));
-        else for (const tenant of result.contents) print(tenantLine(tenant));
-        return;
+    for (let page = firstPage; ; page += 1) {
+      const { result, response } = await fetchPage(session, query, page, context.signal);
+      checkProgress({
+        page: result.page,
+        ids: result.contents.map((tenant) => tenant.id),
+        response,
+      });
+      if (values.json) {
+        if (result.contents.length > 0) {
+          const items = result.contents.map((tenant) => terminalSafeJson(tenant)).join(",");
+          await write(out, `${opened ? "," : "["}${items}`);
+          opened = true;
+        }
+      } else {
+        await write(out, lines(result.contents));
       }
-      all.push(...result.contents);
-      if (!values.json) for (const tenant of result.contents) print(tenantLine(tenant));
-      progress.update(`passgrant: fetched ${all.length} of ${result.totalItems} tenants`);
+      fetched += result.contents.length;
+      progress.update(`passgrant: fetched ${fetched} of ${result.totalItems} tenants`);
       // An empty page that claims more would loop forever; trust the data over the flag.
       if (!result.hasNext || result.contents.length === 0) break;
-      page += 1;
     }
   } finally {
     progress.done();
   }
-  if (values.json) print(terminalSafeJson(all));
+  if (values.json) await write(out, opened ? "]\n" : "[]\n");
+}
+
+/** One page, checked for the shape the listing relies on, with a signal of its own. */
+async function fetchPage(
+  session: PlatformSession,
+  query: Omit<PageQuery, "page">,
+  page: number,
+  signal: AbortSignal,
+) {
+  return withChildSignal(signal, async (pageSignal) => {
+    const answer = await session.client.GET("/idm/api/v8/tenants", {
+      params: { query: { ...query, page } },
+      signal: pageSignal,
+    });
+    return { result: expectData(answer, "GET", tenantPageShape), response: answer.response };
+  });
+}
+
+function lines(tenants: readonly Tenant[]): string {
+  return tenants.map((tenant) => `${tenantLine(tenant)}\n`).join("");
+}
+
+/** Writes `text`, waiting for the stream to drain when it asks to (a slow pipe, a terminal). */
+async function write(stream: CommandContext["stdout"], text: string): Promise<void> {
+  if (text === "" || stream.write(text)) return;
+  await new Promise<void>((resolve) => {
+    // A closed stream never drains: its error or close ends the wait too.
+    const done = () => {
+      for (const event of ["drain", "error", "close"]) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ["drain", "error", "close"]) stream.once(event, done);
+  });
 }
 
 function orNull(text: string): string | null {

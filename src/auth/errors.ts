@@ -51,6 +51,8 @@ export class TokenResponseError extends PassgrantError {
   readonly status: number;
   readonly excerpt?: string;
   readonly requestId?: string;
+  /** What to do about it, also at the end of the message. Names options in backquotes. */
+  readonly hint?: string;
 
   constructor(
     init: { problem: string; status: number; excerpt?: string; requestId?: string; hint?: string },
@@ -64,5 +66,6 @@ export class TokenResponseError extends PassgrantError {
     this.status = init.status;
     if (init.excerpt !== undefined) this.excerpt = init.excerpt;
     if (init.requestId !== undefined) this.requestId = init.requestId;
+    if (init.hint !== undefined) this.hint = init.hint;
   }
 }

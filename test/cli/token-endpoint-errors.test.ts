@@ -154,3 +154,21 @@ describe("the token endpoint's refusals, in the CLI's words", { timeout: 60_000 
     expect(result.stderr).not.toMatch(/report this/i);
   });
 });
+
+describe("an HTML page instead of a token response", { timeout: 60_000 }, () => {
+  it("names the variable, not the library option", async () => {
+    server = await startServer((_request, _body, response) => {
+      response
+        .writeHead(200, { "Content-Type": "text/html" })
+        .end("<html><body>Sign in</body></html>");
+    });
+    const result = await runCli(["token"], {
+      env: { ...credentials, MSX_BASE_URL: server.url, MSX_TOKEN_URL: `${server.url}/login` },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from) should be the OAuth2 token endpoint",
+    );
+    expect(result.stderr).not.toContain("`");
+  });
+});

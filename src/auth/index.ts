@@ -13,7 +13,7 @@ export { OAuthError, TokenResponseError } from "./errors.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./grants.js";
 export { TokenEndpointHttpError } from "./token-endpoint-http-error.js";
 export { createTokenProvider, DEFAULT_RENEW_SKEW_MS } from "./token-provider.js";
-export { MAX_TOKEN_RESPONSE_BYTES } from "./token-response.js";
+export { MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_RESPONSE_BYTES } from "./token-response.js";
 export type {
   ClientAuthMethod,
   Grant,

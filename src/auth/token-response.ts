@@ -13,6 +13,15 @@ type AccessToken = components["schemas"]["AccessToken"];
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /**
+ * The longest lifetime passgrant believes of a token: 24 hours. `expires_in` is in seconds
+ * (RFC 6749 §5.1); a server that sends milliseconds (3600000 for an hour) would otherwise pin a
+ * cached token 1,000 times too long, and 1e308 forever. Password-grant access tokens live
+ * minutes to hours, so a day leaves every real lifetime alone; a longer one is read as 24 h
+ * with a warning, which only makes passgrant renew earlier than needed, never later.
+ */
+export const MAX_EXPIRES_IN_SECONDS = 24 * 60 * 60;
+
+/**
  * RFC 6749 §5.1, with the tolerance real servers need: `expires_in` may be a numeric string,
  * optional members may be `null`. Unknown members pass through (the platform adds `tenantId`,
  * `roles`, ...). Values never reach error messages: only paths and expected types do.
@@ -20,9 +29,7 @@ export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1, "must be a non-empty string"),
   token_type: z.string().nullish(),
-  expires_in: z
-    .union([z.number().finite().nonnegative(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/)])
-    .nullish(),
+  expires_in: z.union([z.number().finite(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/)]).nullish(),
   refresh_token: z.string().nullish(),
   scope: z.string().nullish(),
 });
@@ -172,7 +179,7 @@ function normalise(
     if (typeof data.expires_in === "string") {
       context.warn("expires_in_string", "expires_in is a string, not a number; read as a number.");
     }
-    expiresAt = context.requestedAt + Number(data.expires_in) * 1000;
+    expiresAt = context.requestedAt + saneLifetimeSeconds(Number(data.expires_in), context) * 1000;
   }
 
   return {
@@ -183,6 +190,29 @@ function normalise(
     ...(data.scope ? { scope: data.scope } : {}),
     raw: { ...raw },
   };
+}
+
+/**
+ * `expires_in` within [0, MAX_EXPIRES_IN_SECONDS], with a warning when it was not. Zero or
+ * less means "already expiring": the token serves the call that asked for it and is renewed at
+ * the next one (a cached token that is already expired is never reused).
+ */
+function saneLifetimeSeconds(seconds: number, context: TokenResponseContext): number {
+  if (seconds <= 0) {
+    context.warn(
+      "expires_in_not_positive",
+      `expires_in is ${seconds}: the token is used for this call only and renewed at the next.`,
+    );
+    return 0;
+  }
+  if (seconds > MAX_EXPIRES_IN_SECONDS) {
+    context.warn(
+      "expires_in_too_long",
+      `expires_in is ${seconds} s, more than ${MAX_EXPIRES_IN_SECONDS} s (24 h); read as 24 h. A server sending milliseconds instead of seconds looks like this.`,
+    );
+    return MAX_EXPIRES_IN_SECONDS;
+  }
+  return seconds;
 }
 
 const HTML_HINT =

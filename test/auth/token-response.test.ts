@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HttpError, OAuthError, TokenResponseError } from "../../src/auth/index.js";
+import {
+  HttpError,
+  MAX_EXPIRES_IN_SECONDS,
+  OAuthError,
+  TokenResponseError,
+} from "../../src/auth/index.js";
 import {
   fakeClock,
   mockTokenEndpoint,
@@ -62,6 +67,48 @@ describe("normalised token responses", () => {
     mockTokenEndpoint(() => [200, tokenBody(1, { expires_in: "120" })]);
     const { provider } = passwordProvider({ clock: clock.now });
     expect((await provider.getToken()).expiresAt).toBe(clock.now() + 120_000);
+  });
+
+  it.each([
+    ["milliseconds instead of seconds", 3_600_000],
+    ["1e12", 1e12],
+    ["1e308", 1e308],
+  ])("caps expires_in (%s) at 24 h, with a warning", async (_name, expiresIn) => {
+    const clock = fakeClock();
+    const seen = mockTokenEndpoint(() => [200, tokenBody(1, { expires_in: expiresIn })], 2);
+    const { provider, events } = passwordProvider({ clock: clock.now });
+    const token = await provider.getToken();
+    expect(token.expiresAt).toBe(clock.now() + MAX_EXPIRES_IN_SECONDS * 1000);
+    expect(MAX_EXPIRES_IN_SECONDS).toBe(86_400);
+    expect(warningCodes(events)).toEqual(["expires_in_too_long"]);
+    // Renewed within the day, not 1,000 days later.
+    clock.advance(MAX_EXPIRES_IN_SECONDS * 1000);
+    await provider.getToken();
+    expect(seen).toHaveLength(2);
+  });
+
+  it("takes exactly 24 h without a warning", async () => {
+    const clock = fakeClock();
+    mockTokenEndpoint(() => [200, tokenBody(1, { expires_in: 86_400 })]);
+    const { provider, events } = passwordProvider({ clock: clock.now });
+    expect((await provider.getToken()).expiresAt).toBe(clock.now() + 86_400_000);
+    expect(warningCodes(events)).toEqual([]);
+  });
+
+  it.each([
+    ["0", 0],
+    ["negative", -30],
+    ["a negative string", "-30"],
+  ])("reads expires_in %s as already expiring: used once, then renewed", async (_name, value) => {
+    const clock = fakeClock();
+    const seen = mockTokenEndpoint((_s, i) => [200, tokenBody(i + 1, { expires_in: value })], 2);
+    const { provider, events } = passwordProvider({ clock: clock.now });
+    const token = await provider.getToken();
+    expect(token.accessToken).toBe("access-token-1");
+    expect(token.expiresAt).toBe(clock.now());
+    expect(warningCodes(events)).toContain("expires_in_not_positive");
+    expect((await provider.getToken()).accessToken).toBe("access-token-2");
+    expect(seen).toHaveLength(2);
   });
 
   it("keeps a token without expires_in until it is invalidated", async () => {

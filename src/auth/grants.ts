@@ -23,10 +23,10 @@ export function grantRequest(grant: Grant): GrantRequest {
     const { username, password } = grant as { username?: unknown; password?: unknown };
     const problems: string[] = [];
     if (typeof username !== "string" || username === "") {
-      problems.push("The password grant needs a username (MSX_USERNAME).");
+      problems.push("The password grant needs a username.");
     }
     if (typeof password !== "string" || password === "") {
-      problems.push("The password grant needs a password (MSX_PASSWORD, or --password-stdin).");
+      problems.push("The password grant needs a password.");
     }
     if (problems.length > 0) throw new ConfigError(problems);
     return {

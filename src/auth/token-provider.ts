@@ -63,7 +63,7 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") throw new Error();
   } catch {
     problems.push(
-      `tokenUrl must be an absolute https URL such as https://msx.example.com/idm/v2/token (MSX_TOKEN_URL), got ${JSON.stringify(redactUrl(String(options.tokenUrl)))}.`,
+      `tokenUrl must be an absolute https URL such as https://msx.example.com/idm/v2/token, got ${JSON.stringify(redactUrl(String(options.tokenUrl)))}.`,
     );
   }
   if (tokenUrl && (tokenUrl.username || tokenUrl.password)) {
@@ -74,12 +74,12 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     tokenUrl = undefined;
   }
   if (typeof options.clientId !== "string" || options.clientId === "") {
-    problems.push("clientId is required (MSX_CLIENT_ID).");
+    problems.push("clientId is required.");
   }
   const clientAuth = checkClientAuthMethod(options.clientAuth ?? "basic");
   if (clientAuth !== "none" && !options.clientSecret) {
     problems.push(
-      `clientSecret is required with clientAuth "${clientAuth}" (MSX_CLIENT_SECRET); use clientAuth "none" for a public client.`,
+      `clientSecret is required with clientAuth "${clientAuth}"; use clientAuth "none" for a public client.`,
     );
   }
   const renewSkewMs = options.renewSkewMs ?? DEFAULT_RENEW_SKEW_MS;

@@ -49,12 +49,12 @@ export const configVariables = {
   },
   MSX_RETRIES: {
     summary:
-      "How many times an API call is retried on 429/502/503/504 or a dropped connection (idempotent calls only; 0: never). Default: 2.",
+      "Retries of an API call on 429/502/503/504 or a lost connection (0: never). Default: 2.",
     example: "2",
   },
   MSX_MAX_RESPONSE_BYTES: {
     summary:
-      "The most passgrant reads of one API response, in bytes after decompression. Default: 16777216 (16 MiB).",
+      "The most read of one API response, in bytes, decompressed. Default: 16777216 (16 MiB).",
     example: "16777216",
   },
 } as const;

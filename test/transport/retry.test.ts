@@ -144,6 +144,15 @@ describe("retries of idempotent requests", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("returns the answer rather than start a backoff wait that would outlast timeoutMs", async () => {
+    const server = await scripted((_n, _rq, rs) => answer(rs, 503));
+    // random 0.5 of a 60 s ceiling: a 30 s wait, with at most 5 s of timeoutMs left.
+    const { t, waits } = make({ baseDelayMs: 60_000, maxDelayMs: 60_000 }, { timeoutMs: 5_000 });
+    expect((await t.fetch(new Request(`${server.url}/x`))).status).toBe(503);
+    expect(server.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
   it("respects the limit, then returns the last answer as it is", async () => {
     const server = await scripted((_n, _rq, rs) => answer(rs, 502));
     const { t, waits } = make({ limit: 3 });

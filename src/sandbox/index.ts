@@ -1,3 +1,6 @@
+// First: a clear error naming what to install, before any module needing those packages loads.
+import "./peers-installed.js";
+
 export type { FaultRule } from "./faults.js";
 export {
   SANDBOX_DEFAULTS,

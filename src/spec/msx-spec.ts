@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
-import addFormats from "ajv-formats";
-import { type Document, OpenAPIBackend } from "openapi-backend";
-import { parse } from "yaml";
+import type { Document, OpenAPIBackend } from "openapi-backend";
+
+// Optional peer dependencies (see ../peers/optional-peers.ts), loaded when this module is: a
+// static import would fail at link time, before the entry point could say what to install.
+const [{ OpenAPIBackend: Backend }, { default: addFormats }, { parse }] = await Promise.all([
+  import("openapi-backend"),
+  import("ajv-formats"),
+  import("yaml"),
+]);
 
 /** Where the spec lives: `openapi/msx.yaml` at the package root (the same depth from src/ and dist/). */
 export const msxSpecUrl = new URL("../../openapi/msx.yaml", import.meta.url);
@@ -23,7 +29,7 @@ export function loadMsxDocument(): Document {
 export async function createMsxBackend(
   handlers: Record<string, (...args: never[]) => unknown> = {},
 ): Promise<OpenAPIBackend> {
-  const backend = new OpenAPIBackend({
+  const backend = new Backend({
     // A private copy: openapi-backend dereferences the document in place.
     definition: structuredClone(loadMsxDocument()),
     strict: true,

@@ -1,3 +1,6 @@
+// First: a clear error naming what to install, before any module needing those packages loads.
+import "./peers-installed.js";
+
 /**
  * `passgrant/testing`: contract-testing helpers for code that talks to an MSX platform through
  * passgrant. Built on nock (a peer dependency); independent of any test runner.

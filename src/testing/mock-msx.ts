@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import nock from "nock";
+import type nock from "nock";
 import { type MsxOperationId, msxOperations } from "../client/msx.js";
 import { defaultReply } from "./default-replies.js";
 import { errorFixture, oauthErrorFixture } from "./fixtures.js";
@@ -11,6 +11,11 @@ import {
   sharedBackend,
   type WireRequest,
 } from "./spec-check.js";
+
+// nock is an optional peer (see ../peers/optional-peers.ts): a static import would fail at link
+// time, before the entry point could say what to install.
+const { default: nockScope } = await import("nock");
+
 import type {
   DocumentedStatus,
   OffSpecStatus,
@@ -185,10 +190,10 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
   const acceptedTokens = new Set(options.accessTokens ?? []);
   const rawBodies = new WeakMap<object, string>();
 
-  const scope = nock(origin);
+  const scope = nockScope(origin);
   // A catch-all that answers what no expectation takes, so a stray request becomes a readable
   // violation instead of nock's "No match" error (which prints the headers, credentials included).
-  const strayScope = nock(origin).persist();
+  const strayScope = nockScope(origin).persist();
   for (const scopeWithBodies of [scope, strayScope]) {
     scopeWithBodies.on("request", (req: object, _interceptor: unknown, body: string) => {
       rawBodies.set(req, body);
@@ -319,7 +324,7 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
       return request !== undefined && liveExpectationFor(request) !== undefined;
     },
   });
-  for (const stale of catchAllsByOrigin.get(origin) ?? []) nock.removeInterceptor(stale);
+  for (const stale of catchAllsByOrigin.get(origin) ?? []) nockScope.removeInterceptor(stale);
   const catchAlls: nock.Interceptor[] = [];
   catchAllsByOrigin.set(origin, catchAlls);
 

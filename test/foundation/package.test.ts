@@ -11,6 +11,7 @@ const root = resolve(import.meta.dirname, "../..");
 interface PackageJson {
   name: string;
   devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
   bin: Record<string, string>;
   exports: Record<string, string | { types?: string; import?: string }>;
 }
@@ -41,8 +42,8 @@ function npmInstall(dir: string, args: string[]) {
 
 // Packs the real tarball and installs it into scratch projects with its dependencies from the npm
 // cache, as a user would get it from the registry. The first scratch project also installs what a
-// user of every entry point has: nock (the optional peer behind passgrant/testing) and Node's
-// types (the declarations name Buffer and NodeJS types).
+// user of every entry point has: the optional peers behind passgrant/sandbox and passgrant/testing
+// (nock, openapi-backend, ...) and Node's types (the declarations name Buffer and NodeJS types).
 describe("the packed package", () => {
   let packDir: string;
   let tarball: string;
@@ -65,7 +66,7 @@ describe("the packed package", () => {
     await npmInstall(scratch, [
       "--ignore-scripts",
       tarball,
-      `nock@${devVersion("nock")}`,
+      ...Object.keys(manifest.peerDependencies).map((name) => `${name}@${devVersion(name)}`),
       `@types/node@${devVersion("@types/node")}`,
     ]);
   }, INSTALL_TIMEOUT_MS);
@@ -74,15 +75,38 @@ describe("the packed package", () => {
     for (const dir of [scratch, packDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // The README promises Node 20.12: no dependency, however deep, may declare a newer Node. npm
-  // only warns (EBADENGINE) unless --engine-strict, so the strict install is the test.
-  it(
-    "installs with --engine-strict: no dependency declares a newer Node than the package",
-    async () => {
-      const strict = await scratchProject("passgrant-strict-");
-      try {
-        const { stderr } = await npmInstall(strict, ["--engine-strict", tarball]);
-        expect(stderr).not.toMatch(/EBADENGINE|Unsupported engine/);
+  // The tarball alone, as a library user installs it: no optional peers.
+  describe("installed alone", () => {
+    let alone: string;
+    let installStderr: string;
+
+    // The README promises Node 20.12: no dependency, however deep, may declare a newer Node. npm
+    // only warns (EBADENGINE) unless --engine-strict, so the strict install is the test.
+    beforeAll(async () => {
+      alone = await scratchProject("passgrant-alone-");
+      installStderr = (await npmInstall(alone, ["--engine-strict", tarball])).stderr;
+    }, INSTALL_TIMEOUT_MS);
+
+    afterAll(async () => {
+      if (alone) await rm(alone, { recursive: true, force: true });
+    });
+
+    it("installs with --engine-strict: no dependency declares a newer Node than the package", () => {
+      expect(installStderr).not.toMatch(/EBADENGINE|Unsupported engine/);
+    });
+
+    it("installs none of the sandbox's or the kit's packages", async () => {
+      const { stdout } = await run("npm", ["ls", "--all", "--parseable"], { cwd: alone });
+      const installed = stdout.split("\n").map((line) => line.split("node_modules/").at(-1));
+      for (const peer of Object.keys(manifest.peerDependencies)) {
+        expect(installed).not.toContain(peer);
+      }
+      expect(installed).toContain(manifest.name);
+    });
+
+    it(
+      "imports the package root",
+      async () => {
         const { stdout } = await run(
           "node",
           [
@@ -90,15 +114,46 @@ describe("the packed package", () => {
             "-e",
             `console.log(typeof (await import("${manifest.name}")).createMsxClient)`,
           ],
-          { cwd: strict },
+          { cwd: alone },
         );
         expect(stdout.trim()).toBe("function");
-      } finally {
-        await rm(strict, { recursive: true, force: true });
-      }
-    },
-    INSTALL_TIMEOUT_MS,
-  );
+      },
+      CHILD_TIMEOUT_MS,
+    );
+
+    it.each([
+      ["sandbox", ["openapi-backend", "ajv-formats", "yaml"]],
+      ["testing", ["nock", "openapi-backend", "ajv-formats", "yaml"]],
+    ])(
+      "passgrant/%s says exactly what to install",
+      async (sub, peers) => {
+        const script = `
+        try { await import("${manifest.name}/${sub}"); console.log("imported"); }
+        catch (error) { console.log(error.code + ": " + error.message); }`;
+        const { stdout } = await run("node", ["--input-type=module", "-e", script], { cwd: alone });
+        const command = peers
+          .map((name) => `"${name}@${manifest.peerDependencies[name]}"`)
+          .join(" ");
+        expect(stdout).toContain(`ERR_CONFIG: passgrant/${sub} needs `);
+        expect(stdout).toContain(`npm install --save-dev ${command}`);
+      },
+      CHILD_TIMEOUT_MS,
+    );
+
+    // The executable bundles the sandbox's packages: the demo runs against its embedded sandbox.
+    it(
+      "runs passgrant demo on the embedded sandbox",
+      async () => {
+        const bin = join(alone, "node_modules/.bin/passgrant");
+        const { stdout } = await run(bin, ["demo", "--json"], {
+          cwd: alone,
+          env: { PATH: process.env.PATH, HOME: alone },
+        });
+        expect(JSON.parse(stdout)).toMatchObject({ platform: { sandbox: true } });
+      },
+      CHILD_TIMEOUT_MS,
+    );
+  });
 
   const subpaths = () =>
     Object.entries(manifest.exports).filter(

@@ -7,7 +7,7 @@ import {
   type PlatformVariable,
 } from "../../config/index.js";
 import { PassgrantError } from "../../errors.js";
-import { type Sandbox, startSandbox } from "../../sandbox/index.js";
+import type { Sandbox } from "../../sandbox/server.js";
 import { HttpError } from "../../transport/index.js";
 import { abortable } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
@@ -71,6 +71,9 @@ export const demoCommand: Command = {
     try {
       let config: PlatformConfig;
       if (onSandbox) {
+        // Loaded only here: against a configured platform the demo never loads the sandbox (the
+        // spec validator, ajv and yaml: most of the executable's code).
+        const { startSandbox } = await import("../../sandbox/server.js");
         sandbox = await startSandbox({ host: "127.0.0.1", port: 0 });
         // The sandbox supplies only the platform and its credentials: the other variables are the
         // user's (a timeout, a CA file), so they are validated and applied as on a real platform.

@@ -1,5 +1,9 @@
-import { SANDBOX_DEFAULTS, type SandboxOptions, startSandbox } from "../../sandbox/index.js";
+// The sandbox's modules, not its entry point: the executable bundles the sandbox's packages, so
+// it skips the entry's check that they are installed.
+
 import { isWildcardAddress } from "../../sandbox/listen-address.js";
+import { SANDBOX_DEFAULTS, type SandboxOptions } from "../../sandbox/options.js";
+import { startSandbox } from "../../sandbox/server.js";
 import { isLoopbackHost } from "../../transport/index.js";
 import { integerOption, parseCommandArgs } from "../args.js";
 import type { Command } from "../context.js";

@@ -1,8 +1,36 @@
-// The package root: the typed client, the auth layer, the transport and the error hierarchy.
-// The sandbox (`passgrant/sandbox`) and the nock kit (`passgrant/testing`) have entry points of
-// their own, so importing the root never loads a server or nock.
+// The package root (`passgrant`): the typed client, the auth layer, the transport and the error
+// hierarchy. The sandbox (`passgrant/sandbox`) and the nock kit (`passgrant/testing`) have entry
+// points of their own, so importing the root never loads a server or nock.
+//
+// Every name is listed on purpose (no `export *`): a name added to a module does not become public
+// by accident, and test/foundation/public-api.test.ts snapshots this list. Deliberately left out:
+// - encoding helpers the token provider uses itself (`formEncode`, `basicAuthorization`): the
+//   `clientAuth` option is the public way to choose how credentials are sent;
+// - internal limits and defaults (`MAX_TOKEN_RESPONSE_BYTES`, `DEFAULT_TIMEOUT_MS`,
+//   `DEFAULT_MAX_RESPONSE_BYTES`, `DEFAULT_RENEW_SKEW_MS`, `DEFAULT_RETRY`): each default is an
+//   `@default` tag on its option instead, so it can change without breaking an import;
+// - `RequestTarget` (the errors' constructor input; errors carry `method` and `url` themselves)
+//   and `REDACTED` (the mask's text is not a contract: check for the secret's absence instead);
+// - the CLI's parts (its file token store, exit codes, config loader, MSX_* variables): the CLI is
+//   the `passgrant` executable, not a library. `CacheError` is here because the CLI's cache
+//   errors reach scripts that run it in-process; a config loader will be exported by its own issue.
 export type { components, operations, paths } from "../generated/msx.js";
-export * from "./auth/index.js";
+export { bearerAuth } from "./auth/bearer-middleware.js";
+export { CLIENT_AUTH_METHODS } from "./auth/client-auth.js";
+export { OAuthError, TokenResponseError } from "./auth/errors.js";
+export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./auth/grants.js";
+export { TokenEndpointHttpError } from "./auth/token-endpoint-http-error.js";
+export { createTokenProvider } from "./auth/token-provider.js";
+export { MAX_EXPIRES_IN_SECONDS } from "./auth/token-response.js";
+export type {
+  ClientAuthMethod,
+  Grant,
+  TokenEvent,
+  TokenProvider,
+  TokenProviderOptions,
+  TokenSet,
+  TokenStore,
+} from "./auth/types.js";
 export { CacheError, type CacheProblem } from "./cli/cache-error.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";
 export { jsonResponseCheck } from "./client/json-response-check.js";
@@ -19,15 +47,21 @@ export {
   type UnexpectedResponseInit,
 } from "./client/unexpected-response-error.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
+export { redact, redactUrl } from "./redact.js";
+export type { ProxySetting } from "./transport/dispatcher.js";
+export {
+  AbortedError,
+  HttpError,
+  InsecureTransportError,
+  NetworkError,
+  TimeoutError,
+  TlsError,
+} from "./transport/errors.js";
+export { httpErrorFromResponse } from "./transport/response-body.js";
+export { ResponseTooLargeError } from "./transport/response-too-large-error.js";
+export type { RetryEvent, RetryOptions } from "./transport/retry.js";
 export {
   createTransport,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  httpErrorFromResponse,
-  type RequestTarget,
-  ResponseTooLargeError,
-  type RetryEvent,
-  type RetryOptions,
   type Transport,
   type TransportOptions,
-} from "./transport/index.js";
+} from "./transport/transport.js";

@@ -54,14 +54,20 @@ export interface TokenProviderOptions {
   tokenUrl: string | URL;
   clientId: string;
   clientSecret?: string;
-  /** Default `basic`. */
+  /**
+   * How the client's credentials are sent (see `ClientAuthMethod`).
+   * @default "basic"
+   */
   clientAuth?: ClientAuthMethod;
   grant: Grant;
   /** RFC 6749 §3.3: sent space-separated. */
   scope?: string | readonly string[];
   /** Default: `createTransport().fetch`. Pass the same transport's fetch as the API client's. */
   fetch?: (request: Request) => Promise<Response>;
-  /** Renew this long before expiry (capped at half the token's lifetime). Default 60 000 ms. */
+  /**
+   * Renew this many milliseconds before expiry (capped at half the token's lifetime).
+   * @default 60000
+   */
   renewSkewMs?: number;
   /** Epoch milliseconds now; for tests. Default `Date.now`. */
   clock?: () => number;
@@ -69,7 +75,10 @@ export interface TokenProviderOptions {
   /** The key in `store`. Default: derived from token URL, client id, grant type and user. */
   storeKey?: string;
   onEvent?: (event: TokenEvent) => void;
-  /** Send credentials to a plain http:// token URL that is not loopback. Default false. */
+  /**
+   * Send credentials to a plain http:// token URL that is not loopback.
+   * @default false
+   */
   allowInsecureHttp?: boolean;
 }
 

@@ -74,9 +74,15 @@ export interface TransportOptions {
    * An explicit last resort: prints a loud warning once (to stderr, or to `onWarning`).
    */
   insecureTls?: boolean;
-  /** Credentials over plain http:// to a host other than loopback are refused unless true. */
+  /**
+   * Credentials over plain http:// to a host other than loopback are refused unless true.
+   * @default false
+   */
   allowInsecureHttp?: boolean;
-  /** Default `"env"`: HTTPS_PROXY/HTTP_PROXY/NO_PROXY. `"none"`, or a proxy URL. */
+  /**
+   * `"env"` honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY; `"none"` connects directly; or a proxy URL.
+   * @default "env"
+   */
   proxy?: ProxySetting;
   onWarning?: (message: string) => void;
   /** Called after each response's headers arrive (for `--verbose`); the URL is redacted. */

@@ -8,9 +8,12 @@ import type { TlsConnectOptions } from "./tls-options.js";
 /** `"env"` reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY; `"none"` connects directly; else a proxy URL. */
 export type ProxySetting = "env" | "none" | string;
 
-/** passgrant's own undici dispatchers: one direct agent, and proxy agents when configured. */
+/**
+ * The dispatchers passgrant's requests go through: Node's global one when no TLS setting or
+ * proxy applies, else passgrant's own undici agents (one direct agent, and proxy agents).
+ */
 export interface DispatcherSet {
-  /** The dispatcher for a request to `url` (the first call loads undici). */
+  /** The dispatcher for a request to `url` (the first one needing an agent of passgrant's own loads undici). */
   forUrl(url: URL): Promise<Dispatcher>;
   close(): Promise<void>;
 }
@@ -30,9 +33,12 @@ export function createDispatchers(options: {
   const proxies = resolveProxies(options.proxy ?? "env", env);
   const bypass = parseNoProxy(proxies.noProxy);
   const agents = new Map<string, ProxyAgent>();
-  // undici (some 90 ms of module loading) is loaded by the first request, not by importing
-  // passgrant: `passgrant token --cache` answering from its cache, or an application that only
-  // imports the types, never pays for it.
+  // With no CA, no insecureTls (nor any other connect option), a direct request needs nothing
+  // Node's own fetch agent lacks.
+  const ownDirectAgent = Object.keys(options.tls).length > 0;
+  // undici (some 90 ms of module loading) is loaded by the first request that needs an agent of
+  // passgrant's own (TLS settings, a proxy), not by importing passgrant: a plain request, or
+  // `passgrant token --cache` answering from its cache, never pays for it.
   let undici: Promise<{ module: UndiciAgents; direct: Agent }> | undefined;
   const loaded = () =>
     (undici ??= import("undici").then(({ Agent, ProxyAgent }) => ({
@@ -57,10 +63,14 @@ export function createDispatchers(options: {
 
   return {
     async forUrl(url) {
-      const { module, direct } = await loaded();
-      if (isLoopbackHost(url.hostname) || bypass(url)) return direct;
-      const uri = url.protocol === "https:" ? proxies.https : proxies.http;
-      return uri ? proxyAgent(module, uri) : direct;
+      const direct = isLoopbackHost(url.hostname) || bypass(url);
+      const uri = direct ? undefined : url.protocol === "https:" ? proxies.https : proxies.http;
+      if (!uri && !ownDirectAgent) {
+        const global = globalDispatcher();
+        if (global) return global;
+      }
+      const loadedUndici = await loaded();
+      return uri ? proxyAgent(loadedUndici.module, uri) : loadedUndici.direct;
     },
     async close() {
       if (!undici) return;
@@ -68,6 +78,21 @@ export function createDispatchers(options: {
       await Promise.all([direct.close(), ...[...agents.values()].map((agent) => agent.close())]);
     },
   };
+}
+
+/**
+ * The dispatcher Node's global fetch uses when given none: its bundled undici's Agent (or one an
+ * application installed with undici's `setGlobalDispatcher`), kept under this registered symbol
+ * once any fetch class (`Request`, `Response`) exists, as one does by the time passgrant
+ * dispatches. Being the dispatcher `fetch` would use anyway, it is always accepted, and wrapping
+ * it keeps the deadline and body-limit watch of deadline.ts. Undefined only if that internal
+ * changes, in which case passgrant's own agent is used.
+ */
+function globalDispatcher(): Dispatcher | undefined {
+  const value = (globalThis as Record<symbol, unknown>)[Symbol.for("undici.globalDispatcher.1")];
+  return typeof (value as Dispatcher | undefined)?.dispatch === "function"
+    ? (value as Dispatcher)
+    : undefined;
 }
 
 /** The two undici classes passgrant builds its dispatchers from. */

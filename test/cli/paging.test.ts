@@ -120,6 +120,32 @@ describe("tenants list --all against broken paging", { timeout: 120_000 }, () =>
   });
 });
 
+describe("progress on a terminal", () => {
+  it("counts without a total when the page has none", async () => {
+    api = await startHostileApi((_request, response) =>
+      sendJson(response, 200, { page: 0, hasNext: false, contents: [tenant("a", "A")] }),
+    );
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let progress = "";
+    stderr.on("data", (chunk: Buffer) => {
+      progress += chunk.toString();
+    });
+    const code = await tenantsCommand.run(["list", "--all"], {
+      env: hostileEnv(api),
+      cwd: tempDir(),
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr,
+      signal: new AbortController().signal,
+      interruptedBy: () => undefined,
+      setPendingCleanup: () => {},
+    });
+    expect(code).toBe(0);
+    expect(progress).toContain("passgrant: fetched 1 tenants");
+    expect(progress).not.toContain("undefined");
+  });
+});
+
 describe("option mistakes", { timeout: 60_000 }, () => {
   it("--page -1 says what --page takes", async () => {
     const result = await runCli(["tenants", "list", "--page", "-1"], {

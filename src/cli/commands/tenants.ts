@@ -326,7 +326,8 @@ async function list(
         await write(out, lines(result.contents));
       }
       fetched += result.contents.length;
-      progress.update(`passgrant: fetched ${fetched} of ${result.totalItems} tenants`);
+      const total = result.totalItems === undefined ? "" : ` of ${result.totalItems}`;
+      progress.update(`passgrant: fetched ${fetched}${total} tenants`);
       // An empty page that claims more would loop forever; trust the data over the flag.
       if (!result.hasNext || result.contents.length === 0) break;
     }

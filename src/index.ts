@@ -17,11 +17,12 @@
 export type { components, operations, paths } from "../generated/msx.js";
 export { bearerAuth } from "./auth/bearer-middleware.js";
 export { CLIENT_AUTH_METHODS } from "./auth/client-auth.js";
-export { OAuthError, TokenResponseError } from "./auth/errors.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./auth/grants.js";
+export { OAuthError, type OAuthErrorCode } from "./auth/oauth-error.js";
 export { TokenEndpointHttpError } from "./auth/token-endpoint-http-error.js";
 export { createTokenProvider } from "./auth/token-provider.js";
 export { MAX_EXPIRES_IN_SECONDS } from "./auth/token-response.js";
+export { TokenResponseError } from "./auth/token-response-error.js";
 export type {
   ClientAuthMethod,
   Grant,
@@ -48,9 +49,9 @@ export {
 } from "./client/unexpected-response-error.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
 export { redact, redactUrl } from "./redact.js";
+export { AbortedError } from "./transport/aborted-error.js";
 export type { ProxySetting } from "./transport/dispatcher.js";
 export {
-  AbortedError,
   HttpError,
   InsecureTransportError,
   NetworkError,

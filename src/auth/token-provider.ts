@@ -3,7 +3,6 @@ import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "../transport/errors.js";
 import { createTransport, isInsecureOrigin } from "../transport/transport.js";
 import { basicAuthorization, checkClientAuthMethod } from "./client-auth.js";
-import { OAuthError } from "./errors.js";
 import {
   GRANT_SWITCH_TENANT,
   GRANT_SWITCH_USER,
@@ -11,6 +10,7 @@ import {
   grantRequest,
   refreshRequest,
 } from "./grants.js";
+import { OAuthError } from "./oauth-error.js";
 import { singleFlight } from "./single-flight.js";
 import { requestToken, type TokenEndpoint } from "./token-request.js";
 import type {

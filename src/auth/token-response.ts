@@ -3,8 +3,9 @@ import type { components } from "../../generated/msx.js";
 import { PassgrantError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
 import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
-import { OAuthError, TokenResponseError } from "./errors.js";
+import { OAuthError } from "./oauth-error.js";
 import { TokenEndpointHttpError } from "./token-endpoint-http-error.js";
+import { TokenResponseError } from "./token-response-error.js";
 import type { TokenSet } from "./types.js";
 
 type AccessToken = components["schemas"]["AccessToken"];

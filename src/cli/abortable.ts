@@ -1,9 +1,12 @@
-import { PassgrantError } from "../errors.js";
+import { AbortedError } from "../transport/aborted-error.js";
 
-/** The error a command rejects with when the user interrupts it. */
-export function abortedError(signal: AbortSignal): PassgrantError {
-  const reason = typeof signal.reason === "string" ? signal.reason : "interrupted";
-  return new PassgrantError("ERR_ABORTED", `Interrupted (${reason}).`);
+/**
+ * The error a command rejects with when the user interrupts it: the run's own `AbortedError`
+ * (main.ts aborts with one saying why), or a new one without a request target.
+ */
+export function abortedError(signal: AbortSignal): AbortedError {
+  if (signal.reason instanceof AbortedError) return signal.reason;
+  return new AbortedError(typeof signal.reason === "string" ? { reason: signal.reason } : {});
 }
 
 /**

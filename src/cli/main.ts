@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { PassgrantError } from "../errors.js";
+import { AbortedError } from "../transport/aborted-error.js";
 import { exitCodeForSignal, type Signal } from "./exit-codes.js";
 import { run } from "./run.js";
 
@@ -29,7 +29,7 @@ const onSignal = (signal: Signal) => {
     process.exit(exitCodeForSignal(signal));
   }
   interruptedBy = signal;
-  controller.abort(new PassgrantError("ERR_ABORTED", `Interrupted by ${signal}.`));
+  controller.abort(new AbortedError({ reason: signal }));
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
@@ -46,7 +46,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (outputClosed) return;
   outputClosed = true;
   controller.abort(
-    new PassgrantError("ERR_ABORTED", `Standard output was closed (${error.code ?? "error"}).`),
+    new AbortedError({ reason: `standard output was closed, ${error.code ?? "error"}` }),
   );
 });
 process.stderr.on("error", () => {});

@@ -69,13 +69,6 @@ export class TimeoutError extends PassgrantError {
   }
 }
 
-/** The caller aborted the request through its own AbortSignal. */
-export class AbortedError extends PassgrantError {
-  constructor(init: RequestTarget, options?: { cause?: unknown }) {
-    super("ERR_ABORTED", `${init.method} ${init.url} was aborted by the caller.`, options);
-  }
-}
-
 /** The connection failed (refused, reset, DNS, proxy). `causeCode` is the system code if any. */
 export class NetworkError extends PassgrantError {
   readonly method: string;

@@ -1,7 +1,7 @@
+export { AbortedError } from "./aborted-error.js";
 export { DEFAULT_MAX_RESPONSE_BYTES } from "./body-limit.js";
 export type { DispatcherSet, ProxySetting } from "./dispatcher.js";
 export {
-  AbortedError,
   HttpError,
   InsecureTransportError,
   NetworkError,

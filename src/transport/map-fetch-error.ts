@@ -1,12 +1,7 @@
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
-import {
-  AbortedError,
-  NetworkError,
-  type RequestTarget,
-  TimeoutError,
-  TlsError,
-} from "./errors.js";
+import { AbortedError } from "./aborted-error.js";
+import { NetworkError, type RequestTarget, TimeoutError, TlsError } from "./errors.js";
 
 /** What {@link mapFetchError} needs to know about the failed request. */
 export interface FetchFailureContext extends RequestTarget {

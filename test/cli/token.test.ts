@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { platformEnv, runCli } from "./run-cli.js";
@@ -150,5 +152,32 @@ describe("passgrant token", { timeout: 60_000 }, () => {
     const unknown = await runCli(["token", "--grant", "implicit"], { env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--grant must be one of password, client-credentials");
+  });
+
+  it("--grant refresh without a refresh token is a TokenResponseError (exit 3)", async () => {
+    // A real server on loopback whose token responses carry no refresh_token (RFC 6749 §5.1
+    // makes it optional).
+    const server = createServer((request, response) => {
+      request.resume().on("end", () => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ access_token: "a".repeat(32), token_type: "bearer" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const result = await runCli(["token", "--grant", "refresh"], {
+        env: { ...platformEnv(sandbox), MSX_BASE_URL: url },
+      });
+      expect(result.code).toBe(3);
+      // TokenResponseError's own wording (the old bare PassgrantError had none of it).
+      expect(result.stderr).toContain(
+        "passgrant: Unusable token response: the token endpoint issued no refresh_token",
+      );
+      expect(result.stdout).toBe("");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { TokenProvider, TokenSet } from "../../auth/index.js";
-import { PassgrantError } from "../../errors.js";
+import { TokenResponseError } from "../../auth/token-response-error.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";
@@ -159,10 +159,11 @@ async function obtain(
       // Forget the access token but keep the refresh token: the next getToken() renews with it.
       const current = await provider.getToken();
       if (current.refreshToken === undefined) {
-        throw new PassgrantError(
-          "ERR_TOKEN_RESPONSE",
-          "The token endpoint issued no refresh token, so there is nothing to refresh with. Check that the security client has the refresh_token grant.",
-        );
+        throw new TokenResponseError({
+          problem:
+            "the token endpoint issued no refresh_token, so there is nothing to refresh with",
+          hint: "Check that the security client has the refresh_token grant.",
+        });
       }
       provider.invalidate(current.accessToken);
       return provider.getToken();

@@ -27,11 +27,23 @@ export const MAX_EXPIRES_IN_SECONDS = 24 * 60 * 60;
  * optional members may be `null`. Unknown members pass through (the platform adds `tenantId`,
  * `roles`, ...). Values never reach error messages: only paths and expected types do.
  */
+/**
+ * RFC 6749 Appendix A.12 and A.17: `access-token = 1*VSCHAR`, `refresh-token = 1*VSCHAR`
+ * (%x20-7E). A token with control characters is refused: it would be printed raw by
+ * `passgrant token` (an ESC sequence reaching the terminal) and could split a header.
+ */
+const VSCHAR_TOKEN = /^[\x20-\x7e]+$/;
+const VSCHAR_MESSAGE = "must hold only visible ASCII characters (RFC 6749 Appendix A.12)";
+
 const tokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1, "must be a non-empty string"),
+  access_token: z.string().min(1, "must be a non-empty string").regex(VSCHAR_TOKEN, VSCHAR_MESSAGE),
   token_type: z.string().nullish(),
   expires_in: z.union([z.number().finite(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/)]).nullish(),
-  refresh_token: z.string().nullish(),
+  // An empty refresh_token is tolerated (read as absent), as before.
+  refresh_token: z
+    .string()
+    .regex(/^[\x20-\x7e]*$/, VSCHAR_MESSAGE)
+    .nullish(),
   scope: z.string().nullish(),
 });
 
@@ -135,10 +147,13 @@ export async function parseTokenResponse(
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
     );
+    const accessTokenMissing = parsed.error.issues.some(
+      (issue) => issue.path[0] === "access_token" && issue.code !== "invalid_format",
+    );
     throw fail(
       `the JSON does not match RFC 6749 §5.1 (${problems.join("; ")})`,
       undefined,
-      "access_token must be a non-empty string",
+      accessTokenMissing ? "access_token must be a non-empty string" : undefined,
     );
   }
   return normalise(parsed.data, json.value as AccessToken, context, fail);

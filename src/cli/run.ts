@@ -67,7 +67,7 @@ Exit codes:
   1    unexpected error (a bug: rerun with --verbose for the stack)
   2    bad usage or configuration (the message lists every problem)
   3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense
-  4    an API call failed with an HTTP error or a response too large
+  4    an API call failed: an HTTP error, a response too large, or not the expected JSON
   5    network failure: connection, DNS, TLS certificate or timeout
   6    the --cache token cache could not be used (unwritable, unsafe, not passgrant's, locked)
   130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM)`;

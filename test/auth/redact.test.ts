@@ -94,29 +94,17 @@ describe("redact, in prose", () => {
 });
 
 describe("redact, a known secret that is also an English word", () => {
-  // Regression: with the client secret `wrong`, the server's "unknown client id or wrong client
-  // secret" was shown as "unknown client id or [REDACTED] client secret".
-  it("leaves it alone as a word of the server's sentence", () => {
-    const text = "unknown client id or wrong client secret";
-    expect(redact(text, ["wrong"])).toBe(text);
-  });
-
-  it("still masks it wherever it stands apart from the prose", () => {
-    expect(redact("invalid password: wrong", ["wrong"])).toBe(`invalid password: ${REDACTED}`);
+  // A leak is worse than a mangled sentence: a short password a server echoes in prose is masked.
+  it("masks it everywhere, in the middle of a sentence too", () => {
+    expect(redact("user bob password hunter rejected", ["hunter"])).toBe(
+      `user bob password ${REDACTED} rejected`,
+    );
+    expect(redact("unknown client id or wrong client secret", ["wrong"])).toBe(
+      `unknown client id or ${REDACTED} client secret`,
+    );
     expect(redact("the secret 'wrong' was refused", ["wrong"])).toBe(
       `the secret '${REDACTED}' was refused`,
     );
-    expect(redact("wrong", ["wrong"])).toBe(REDACTED);
     expect(redact("id=abc&x=wrong&y", ["wrong"])).toBe(`id=abc&x=${REDACTED}&y`);
-    expect(redact("xwrongx is not it", ["wrong"])).toBe(`x${REDACTED}x is not it`);
-  });
-
-  it("masks secrets that are not plain short words everywhere, prose included", () => {
-    expect(redact("unknown client id or wrong1 client secret", ["wrong1"])).toBe(
-      `unknown client id or ${REDACTED} client secret`,
-    );
-    expect(redact("unknown client or password12 secret", ["password12"])).toBe(
-      `unknown client or ${REDACTED} secret`,
-    );
   });
 });

@@ -135,6 +135,19 @@ describe("normalised token responses", () => {
     await expect(provider.getToken()).rejects.toThrow(/token_type "mac" is not supported/);
   });
 
+  it.each([
+    ["an access token with an ESC sequence", { access_token: "tok\u001b]0;SECRETPART\u0007" }],
+    ["an access token with a newline", { access_token: "tok\nSECRETPART: 1" }],
+    ["a refresh token with a control character", { refresh_token: "ref\u0000SECRETPART" }],
+  ])("refuses %s (RFC 6749 Appendix A.12: VSCHAR only)", async (_name, members) => {
+    mockTokenEndpoint(() => [200, tokenBody(1, members)]);
+    const { provider } = passwordProvider();
+    const error = await provider.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenResponseError);
+    expect((error as TokenResponseError).message).toMatch(/visible ASCII/);
+    expect((error as TokenResponseError).message).not.toMatch(/SECRETPART|non-empty/);
+  });
+
   it("a missing access_token is a TokenResponseError naming the member", async () => {
     mockTokenEndpoint(() => [200, { token_type: "bearer", expires_in: 60 }]);
     const { provider } = passwordProvider();

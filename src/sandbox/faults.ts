@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type MsxOperationId, msxOperations } from "../client/msx.js";
+import { type MsxOperationId, msxOperations } from "../spec/msx-operations.js";
 
 /**
  * A fault to inject into the next matching requests: answer with `status`, wait `delayMs` first,

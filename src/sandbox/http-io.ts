@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { mediaTypeOf as mediaTypeOfHeader } from "../spec/media-type.js";
 import { apiProblem, codeForStatus } from "./errors.js";
 
 /** Request bodies above this many bytes get 413. The largest valid body (a tenant image) is ~40 KB. */
@@ -52,9 +53,7 @@ function tooLarge(limit: number) {
 
 /** The media type of a request (`application/json`), lower-cased and without parameters. */
 export function mediaTypeOf(request: IncomingMessage): string | undefined {
-  const header = request.headers["content-type"];
-  if (!header) return undefined;
-  return header.split(";")[0]?.trim().toLowerCase() || undefined;
+  return mediaTypeOfHeader(request.headers["content-type"]);
 }
 
 /** Writes a JSON response (or an empty one when `body` is undefined), unless the socket is gone. */

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { ALL_GRANT_TYPES } from "../spec/grants.js";
 import { type FaultRule, faultRuleSchema } from "./faults.js";
 import { HOME_TENANT_ID } from "./seed.js";
 import type { StoreLimits } from "./store.js";
-import { ALL_GRANT_TYPES } from "./token-endpoint.js";
 
 export interface SandboxClient {
   clientId: string;

@@ -4,15 +4,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Request as BackendRequest, Context, OpenAPIBackend } from "openapi-backend";
 import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
-import { createMsxBackend } from "../spec/msx-spec.js";
+import { parseForm } from "../spec/form.js";
+import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../spec/media-type.js";
+import { createMsxBackend, loadMsxDocument } from "../spec/msx-spec.js";
+import { operationEntry } from "../spec/operations.js";
+import { type Route, routeRequest } from "../spec/router.js";
+import { describeValidationErrors } from "../spec/validation-errors.js";
 import { ADMIN_PREFIX, handleAdminRequest } from "./admin.js";
-import {
-  apiProblem,
-  describeValidationErrors,
-  oauthProblem,
-  SandboxProblem,
-  TOKEN_RESPONSE_HEADERS,
-} from "./errors.js";
+import { apiProblem, oauthProblem, SandboxProblem, TOKEN_RESPONSE_HEADERS } from "./errors.js";
 import type { Exchange, SandboxResult } from "./exchange.js";
 import { FaultQueue, type FaultRule, faultRuleProblems } from "./faults.js";
 import {
@@ -32,12 +31,7 @@ import {
 import { seedTenants } from "./seed.js";
 import { TenantStore } from "./store.js";
 import { tenantHandlers } from "./tenants.js";
-import {
-  authenticateClient,
-  grantToken,
-  parseTokenForm,
-  type TokenEndpointContext,
-} from "./token-endpoint.js";
+import { authenticateClient, grantToken, type TokenEndpointContext } from "./token-endpoint.js";
 import { type Principal, TokenRegistry } from "./tokens.js";
 
 type Tenant = components["schemas"]["Tenant"];
@@ -76,7 +70,6 @@ export interface Sandbox {
 
 const TOKEN_OPERATION = "getAccessToken";
 const REALM = "passgrant-sandbox";
-const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"];
 
 /**
  * Starts an MSX-compatible server on loopback: the token endpoint and the seven tenant
@@ -137,23 +130,24 @@ export async function startSandbox(options?: SandboxOptions): Promise<Sandbox> {
       }
       counters.requests += 1;
       const route = routeOf(backend, method, pathname);
-      if (route.operationId === TOKEN_OPERATION) counters.tokenRequests += 1;
-      const fault = faults.take({ method, path: pathname, operationId: route.operationId });
+      const operationId = route.kind === "operation" ? route.operationId : undefined;
+      if (operationId === TOKEN_OPERATION) counters.tokenRequests += 1;
+      const fault = faults.take({ method, path: pathname, operationId });
       if (fault) {
         if (fault.delayMs) await sleep(fault.delayMs, undefined, { signal: closing.signal });
         if (fault.drop) {
           request.socket.destroy();
           return;
         }
-        if (fault.status !== undefined) throw faultProblem(fault, route.operationId);
+        if (fault.status !== undefined) throw faultProblem(fault, operationId);
       }
-      if (route.problem) throw route.problem;
+      if (route.kind !== "operation") throw routeProblem(route, method, pathname);
       const body = await readBody(request);
       const mediaType = mediaTypeOf(request);
       const exchange: Exchange = {
         body,
         mediaType,
-        ...(mediaType === "application/x-www-form-urlencoded" && { form: parseTokenForm(body) }),
+        ...(mediaType === FORM_MEDIA_TYPE && { form: parseForm(body.toString("utf8")) }),
       };
       const backendRequest: BackendRequest = {
         method,
@@ -323,15 +317,13 @@ function bearerChallenge(invalidTokenDescription?: string): Record<string, strin
  * answers RFC 6749's `invalid_request` instead, which OAuth clients know how to report.
  */
 function checkMediaType(context: Context, exchange: Exchange): void {
-  const requestBody = context.operation.requestBody as
-    | { content?: Record<string, unknown> }
-    | undefined;
-  const accepted = Object.keys(requestBody?.content ?? {});
+  const operationId = context.operation.operationId ?? "";
+  const accepted = operationEntry(loadMsxDocument(), operationId).requestMediaTypes;
   if (accepted.length === 0) return;
   if (exchange.body.length === 0 && exchange.mediaType === undefined) return; // "body is required"
   if (exchange.mediaType !== undefined && accepted.includes(exchange.mediaType)) return;
   const got = exchange.mediaType ?? "no Content-Type";
-  if (context.operation.operationId === TOKEN_OPERATION) {
+  if (operationId === TOKEN_OPERATION) {
     throw oauthProblem(
       400,
       "invalid_request",
@@ -346,7 +338,7 @@ function bodyForValidation(exchange: Exchange): unknown {
   if (exchange.body.length === 0) return undefined;
   if (exchange.form) return exchange.form.fields;
   const text = exchange.body.toString("utf8");
-  if (exchange.mediaType === "application/json") {
+  if (exchange.mediaType === JSON_MEDIA_TYPE) {
     try {
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed === "object" && parsed !== null) return parsed;
@@ -357,32 +349,28 @@ function bodyForValidation(exchange: Exchange): unknown {
   return text;
 }
 
-interface Route {
-  readonly operationId?: string;
-  readonly problem?: SandboxProblem;
+/** Where the request leads, by openapi-backend's router; a malformed path leads nowhere. */
+function routeOf(backend: OpenAPIBackend, method: string, pathname: string): MalformedPath | Route {
+  if (decodedPath(pathname) === undefined) return { kind: "malformed-path" };
+  return routeRequest(backend.router, method, pathname);
 }
 
-function routeOf(backend: OpenAPIBackend, method: string, pathname: string): Route {
-  if (decodedPath(pathname) === undefined) {
-    return { problem: apiProblem(400, "the path has malformed percent-encoding") };
-  }
-  try {
-    const operation = backend.router.matchOperation({ method, path: pathname, headers: {} }, true);
-    return { ...(operation.operationId && { operationId: operation.operationId }) };
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith("405")) {
-      return { problem: apiProblem(404, `no operation at ${pathname}; see openapi/msx.yaml`) };
-    }
-    const allow = ALL_METHODS.filter(
-      (candidate) =>
-        backend.router.matchOperation({ method: candidate, path: pathname, headers: {} }) !==
-        undefined,
-    ).join(", ");
-    return {
-      problem: apiProblem(405, `${method} is not allowed on ${pathname}; use ${allow}`, {
+interface MalformedPath {
+  readonly kind: "malformed-path";
+}
+
+function routeProblem(route: MalformedPath | Route, method: string, pathname: string) {
+  switch (route.kind) {
+    case "malformed-path":
+      return apiProblem(400, "the path has malformed percent-encoding");
+    case "method-not-allowed": {
+      const allow = route.allow.join(", ");
+      return apiProblem(405, `${method} is not allowed on ${pathname}; use ${allow}`, {
         headers: { allow },
-      }),
-    };
+      });
+    }
+    default:
+      return apiProblem(404, `no operation at ${pathname}; see openapi/msx.yaml`);
   }
 }
 

@@ -1,6 +1,18 @@
 import { timingSafeEqual } from "node:crypto";
 import type { components } from "../../generated/msx.js";
-import { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../auth/grants.js";
+import {
+  decodeBasicCredentials,
+  formDecodedCredentials,
+  splitAuthorization,
+} from "../spec/basic-credentials.js";
+import type { FormFields } from "../spec/form.js";
+import {
+  ALL_GRANT_TYPES,
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_PASSWORD,
+  GRANT_REFRESH_TOKEN,
+  GRANT_SWITCH_TENANT,
+} from "../spec/grants.js";
 import { oauthProblem, type SandboxProblem } from "./errors.js";
 import type { ResolvedClient, ResolvedUser } from "./options.js";
 import { hasPermission, ROLE_CLIENT } from "./roles.js";
@@ -10,38 +22,11 @@ import type { Principal, TokenGrantResult, TokenRegistry } from "./tokens.js";
 
 type AccessToken = components["schemas"]["AccessToken"];
 
-const GRANT_PASSWORD = "password";
-const GRANT_REFRESH_TOKEN = "refresh_token";
-const GRANT_CLIENT_CREDENTIALS = "client_credentials";
-
-/** Every grant the sandbox (like the platform) supports. */
-export const ALL_GRANT_TYPES = [
-  GRANT_PASSWORD,
-  GRANT_REFRESH_TOKEN,
-  GRANT_CLIENT_CREDENTIALS,
-  GRANT_SWITCH_TENANT,
-  GRANT_SWITCH_USER,
-] as const;
-
 const DEFAULT_SCOPE = "read write openid profile email tenant_hierarchy token_details";
 const BASIC_CHALLENGE = { "www-authenticate": 'Basic realm="passgrant-sandbox"' } as const;
 
-/** A token request's form fields, each sent at most once. */
-export type TokenForm = Readonly<Record<string, string>>;
-
-/**
- * Parses an `application/x-www-form-urlencoded` body. Parameters sent twice are reported rather
- * than merged: RFC 6749 §3.2 says they MUST NOT repeat.
- */
-export function parseTokenForm(body: Buffer): { fields: TokenForm; repeated: string[] } {
-  const fields: Record<string, string> = {};
-  const repeated = new Set<string>();
-  for (const [name, value] of new URLSearchParams(body.toString("utf8"))) {
-    if (Object.hasOwn(fields, name)) repeated.add(name);
-    fields[name] = value;
-  }
-  return { fields, repeated: [...repeated] };
-}
+/** A token request's form fields, each sent at most once (RFC 6749 §3.2). */
+export type TokenForm = FormFields;
 
 export interface TokenEndpointContext {
   readonly clients: ReadonlyMap<string, ResolvedClient>;
@@ -71,20 +56,22 @@ export function authenticateClient(
         "the client authenticated twice (Authorization: Basic and client_secret in the body); use one method (RFC 6749 §2.3)",
       );
     }
-    const [scheme, encoded, ...extra] = authorization.trim().split(/\s+/);
-    if (scheme?.toLowerCase() !== "basic" || !encoded || extra.length > 0) {
+    const parts = splitAuthorization(authorization);
+    if (
+      parts?.scheme.toLowerCase() !== "basic" ||
+      !parts.credentials ||
+      /\s/.test(parts.credentials)
+    ) {
       throw invalidClient(
         "the token endpoint needs client authentication with Authorization: Basic base64(client_id:client_secret)",
       );
     }
-    const decoded = Buffer.from(encoded, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) {
+    const raw = decodeBasicCredentials(parts.credentials);
+    if (!raw) {
       throw invalidClient(
         "the Basic credentials are not base64 of client_id:client_secret; check how the header is built",
       );
     }
-    const raw = { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
     const client = findClient(clients, raw.id, raw.secret) ?? findFormEncoded(clients, raw);
     if (client) return client;
     throw invalidClient(
@@ -113,13 +100,9 @@ function findFormEncoded(
   clients: ReadonlyMap<string, ResolvedClient>,
   raw: { id: string; secret: string },
 ): ResolvedClient | undefined {
-  try {
-    const id = decodeURIComponent(raw.id.replaceAll("+", " "));
-    const secret = decodeURIComponent(raw.secret.replaceAll("+", " "));
-    return id === raw.id && secret === raw.secret ? undefined : findClient(clients, id, secret);
-  } catch {
-    return undefined; // not form-encoded after all
-  }
+  const decoded = formDecodedCredentials(raw);
+  if (!decoded || (decoded.id === raw.id && decoded.secret === raw.secret)) return undefined;
+  return findClient(clients, decoded.id, decoded.secret);
 }
 
 function findClient(

@@ -1,5 +1,6 @@
-import type { MsxOperationId } from "../client/msx.js";
+import type { MsxOperationId } from "../spec/msx-operations.js";
 import { loadMsxDocument } from "../spec/msx-spec.js";
+import { operationEntry } from "../spec/operations.js";
 import { tenantFixture, tenantsPageFixture, tokenResponseFixture } from "./fixtures.js";
 import type { Schemas } from "./types.js";
 
@@ -61,23 +62,9 @@ export function defaultReply(
   }
 }
 
-let successStatuses: Map<string, number> | undefined;
-
 /** The one 2xx status the spec documents for an operation. */
 export function successStatus(operationId: MsxOperationId): number {
-  if (!successStatuses) {
-    successStatuses = new Map();
-    const document = loadMsxDocument() as unknown as {
-      paths: Record<string, Record<string, { operationId?: string; responses?: object }>>;
-    };
-    for (const item of Object.values(document.paths)) {
-      for (const operation of Object.values(item)) {
-        const code = Object.keys(operation.responses ?? {}).find((c) => /^2\d\d$/.test(c));
-        if (operation.operationId && code) successStatuses.set(operation.operationId, Number(code));
-      }
-    }
-  }
-  const status = successStatuses.get(operationId);
+  const status = operationEntry(loadMsxDocument(), operationId).successStatus;
   if (status === undefined) throw new Error(`passgrant/testing: no 2xx reply for ${operationId}`);
   return status;
 }

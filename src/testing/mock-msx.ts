@@ -1,13 +1,15 @@
 import { isDeepStrictEqual } from "node:util";
 import type nock from "nock";
-import { type MsxOperationId, msxOperations } from "../client/msx.js";
+import { type MsxOperationId, msxOperations } from "../spec/msx-operations.js";
+import { loadMsxDocument } from "../spec/msx-spec.js";
+import { operationEntry } from "../spec/operations.js";
+import { routeRequest as routeBySpec, routerFor } from "../spec/router.js";
 import { defaultReply } from "./default-replies.js";
 import { errorFixture, oauthErrorFixture } from "./fixtures.js";
 import {
   type CredentialExpectations,
   checkRequest,
   parseBody,
-  routeRequest,
   sharedBackend,
   type WireRequest,
 } from "./spec-check.js";
@@ -352,7 +354,8 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
         const routed = routeRequest(method, relative.split("?")[0] ?? "/");
         operationId = routed?.operationId;
         if (routed) {
-          body = parseBody(routed.operationId, wire(method, relative, headers, rawBody), []);
+          const entry = operationEntry(loadMsxDocument(), routed.operationId);
+          body = parseBody(entry, wire(method, relative, headers, rawBody), []);
           const expected = expectations.filter((e) => e.operationId === routed.operationId);
           problems.push(
             expected.length === 0
@@ -424,8 +427,9 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
           ? {}
           : { requiredToken: expectOptions.requireAccessToken }),
       };
-      const problems = await checkRequest(operationId, request, credentials);
-      const body = parseBody(operationId, request, []);
+      const document = loadMsxDocument();
+      const problems = await checkRequest(document, operationId, request, credentials);
+      const body = parseBody(operationEntry(document, operationId), request, []);
       const params = routeRequest(route.method, relative.split("?")[0] ?? "/")?.params ?? {};
       record(operationId, route.method, relative, headers, body, problems);
       if (problems.length > 0) return violationReply(operationId, route.method, relative, problems);
@@ -569,4 +573,15 @@ function defaultErrorBody(operationId: MsxOperationId, status: number): unknown 
     return oauthErrorFixture(status === 401 ? "invalid_client" : "invalid_grant");
   }
   return errorFixture(status);
+}
+
+/** The MSX operation a method and path lead to, with its decoded path parameters. */
+function routeRequest(
+  method: string,
+  pathname: string,
+): { operationId: MsxOperationId; params: Record<string, string> } | undefined {
+  const route = routeBySpec(routerFor(loadMsxDocument()), method, pathname);
+  return route.kind === "operation"
+    ? { operationId: route.operationId as MsxOperationId, params: { ...route.params } }
+    : undefined;
 }

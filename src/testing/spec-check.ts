@@ -1,12 +1,26 @@
 import type { OpenAPIBackend } from "openapi-backend";
-import { type MsxOperationId, msxOperations } from "../client/msx.js";
-import { createMsxBackend, loadMsxDocument } from "../spec/msx-spec.js";
+import {
+  decodeBasicCredentials,
+  formDecodedCredentials,
+  splitAuthorization,
+} from "../spec/basic-credentials.js";
+import { createSpecBackend, type SpecDocument } from "../spec/document.js";
+import { parseForm } from "../spec/form.js";
+import { FORM_MEDIA_TYPE, mediaTypeOf } from "../spec/media-type.js";
+import { loadMsxDocument } from "../spec/msx-spec.js";
+import {
+  type CredentialScheme,
+  type OperationEntry,
+  operationEntry,
+  type SecurityAlternative,
+} from "../spec/operations.js";
+import { describeLabelled } from "../spec/validation-errors.js";
 
 /**
- * Checks one intercepted request against `openapi/msx.yaml`: the route, parameters and body
+ * Checks one intercepted request against an OpenAPI document: the route, parameters and body
  * through openapi-backend's `validateRequest`, plus what that validator does not look at (the
- * request's media type and the operation's security scheme). Every finding is a sentence a test
- * failure can show as is; none carries a credential.
+ * request's media type and the credentials of the security scheme the operation declares).
+ * Every finding is a sentence a test failure can show as is; none carries a credential.
  */
 
 /** A request as the kit saw it, before any parsing. */
@@ -20,177 +34,81 @@ export interface WireRequest {
   bodyText: string;
 }
 
-/** Expectations about credentials that the spec cannot state (it names schemes, not values). */
+/** Expectations about credentials that a spec cannot state (it names schemes, not values). */
 export interface CredentialExpectations {
-  /** The Basic credentials the token endpoint must receive. */
+  /** The Basic credentials (the client id and secret, on a token endpoint) to receive. */
   client?: { clientId: string; clientSecret: string };
-  /** Bearer tokens tenant operations may carry; empty means any non-empty token. */
+  /** Bearer tokens the operations may carry; empty means any non-empty token. */
   acceptedTokens?: ReadonlySet<string>;
   /** The one bearer token this request must carry (e.g. the renewed token after a 401). */
   requiredToken?: string;
+  /** API keys by security scheme name; a scheme not listed takes any non-empty key. */
+  apiKeys?: Readonly<Record<string, string>>;
 }
 
-type SchemeKind = "basic" | "bearer";
-interface OperationFacts {
-  scheme: SchemeKind | undefined;
-  /**
-   * The operation also lists the empty alternative (`{}`): on the token endpoint, client
-   * credentials in the form body (`client_id` with or without `client_secret`) instead of Basic.
-   */
-  credentialsInBody: boolean;
-  /** The media type of the request body, if the operation takes one. */
-  mediaType: string | undefined;
-  bodyRequired: boolean;
-}
+const backends = new WeakMap<SpecDocument, Promise<OpenAPIBackend>>();
 
-const FORM = "application/x-www-form-urlencoded";
-const JSON_MEDIA = "application/json";
-
-let backendPromise: Promise<OpenAPIBackend> | undefined;
-
-/** One validator per process: building it compiles every schema (hundreds of milliseconds). */
-export function sharedBackend(): Promise<OpenAPIBackend> {
-  backendPromise ??= createMsxBackend();
-  return backendPromise;
-}
-
-let factsCache: Map<MsxOperationId, OperationFacts> | undefined;
-
-/** Security scheme and request media type of each operation, read from the spec document. */
-function operationFacts(operationId: MsxOperationId): OperationFacts {
-  if (!factsCache) {
-    factsCache = new Map();
-    const document = loadMsxDocument() as unknown as SpecDocument;
-    const schemes = document.components?.securitySchemes ?? {};
-    for (const [id, route] of Object.entries(msxOperations) as [
-      MsxOperationId,
-      { method: string; path: string },
-    ][]) {
-      const operation = document.paths[route.path]?.[route.method.toLowerCase()];
-      const requirement = operation?.security ?? document.security ?? [];
-      const schemeName = Object.keys(requirement[0] ?? {})[0];
-      const scheme = schemeName ? schemes[schemeName]?.scheme?.toLowerCase() : undefined;
-      const content = operation?.requestBody?.content ?? {};
-      factsCache.set(id, {
-        scheme: scheme === "basic" || scheme === "bearer" ? scheme : undefined,
-        credentialsInBody: requirement.some((alternative) => Object.keys(alternative).length === 0),
-        mediaType: Object.keys(content)[0],
-        bodyRequired: operation?.requestBody?.required === true,
-      });
-    }
+/** One validator per document: building it compiles every schema (hundreds of milliseconds). */
+export function backendFor(document: SpecDocument): Promise<OpenAPIBackend> {
+  let backend = backends.get(document);
+  if (!backend) {
+    backend = createSpecBackend(document);
+    backends.set(document, backend);
   }
-  const facts = factsCache.get(operationId);
-  if (!facts) throw new Error(`passgrant/testing: unknown operation ${operationId}`);
-  return facts;
+  return backend;
 }
 
-interface SpecDocument {
-  security?: Array<Record<string, string[]>>;
-  components?: { securitySchemes?: Record<string, { scheme?: string }> };
-  paths: Record<
-    string,
-    Record<
-      string,
-      {
-        security?: Array<Record<string, string[]>>;
-        requestBody?: { required?: boolean; content?: Record<string, unknown> };
-      }
-    >
-  >;
-}
-
-const routes = (
-  Object.entries(msxOperations) as [MsxOperationId, { method: string; path: string }][]
-).map(([operationId, route]) => {
-  const names: string[] = [];
-  const pattern = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_, n) => {
-    names.push(n);
-    return "([^/]+)";
-  });
-  return { operationId, method: route.method, names, regex: new RegExp(`^${pattern}/?$`) };
-});
-
-/** A routed request: its operation and its (decoded) path parameters. */
-export interface RoutedRequest {
-  operationId: MsxOperationId;
-  params: Record<string, string>;
+/** The validator of the bundled MSX spec. */
+export function sharedBackend(): Promise<OpenAPIBackend> {
+  return backendFor(loadMsxDocument());
 }
 
 /**
- * The spec operation for a method and pathname, as a server routes it: a literal path segment
- * wins over a template (`/tenants/list` is getTenantsList, not getTenant with id "list").
+ * Parses the request body the way the operation's media type says (form fields, JSON, or the
+ * text); `problems` gets what is off.
  */
-export function routeRequest(method: string, pathname: string): RoutedRequest | undefined {
-  let best: (RoutedRequest & { templated: number }) | undefined;
-  for (const route of routes) {
-    if (route.method !== method.toUpperCase()) continue;
-    const found = route.regex.exec(pathname);
-    if (!found) continue;
-    if (best && best.templated <= route.names.length) continue;
-    const params: Record<string, string> = {};
-    route.names.forEach((name, i) => {
-      params[name] = safeDecode(found[i + 1] ?? "");
-    });
-    best = { operationId: route.operationId, params, templated: route.names.length };
-  }
-  return best && { operationId: best.operationId, params: best.params };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The media type of a Content-Type value, lower-cased, without parameters. */
-export function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
-/** Parses the request body the way the operation's media type says; `problems` gets what is off. */
 export function parseBody(
-  operationId: MsxOperationId,
+  entry: OperationEntry,
   request: WireRequest,
   problems: string[],
 ): unknown {
-  const { mediaType } = operationFacts(operationId);
   if (request.bodyText === "") return undefined;
-  if (mediaType === FORM) {
-    const form = new URLSearchParams(request.bodyText);
-    const fields: Record<string, string> = {};
-    for (const [name, value] of form) {
-      if (name in fields) problems.push(`form field "${name}" appears more than once`);
+  if (isFormOperation(entry)) {
+    const { fields, repeated } = parseForm(request.bodyText);
+    for (const name of repeated) problems.push(`form field "${name}" appears more than once`);
+    for (const [name, value] of Object.entries(fields)) {
       if (value === "undefined") {
         problems.push(
           `form field "${name}" is the string "undefined" (an undefined value was serialised; leave the field out instead)`,
         );
       }
-      fields[name] = value;
     }
     return fields;
   }
   try {
     return JSON.parse(request.bodyText) as unknown;
   } catch {
-    if (mediaType === JSON_MEDIA) problems.push("the request body is not valid JSON");
+    if (entry.requestMediaTypes.some(isJsonMediaType)) {
+      problems.push("the request body is not valid JSON");
+    }
     return request.bodyText;
   }
 }
 
 /** Everything wrong with `request` as a call of `operationId`; empty when it is a valid call. */
 export async function checkRequest(
-  operationId: MsxOperationId,
+  document: SpecDocument,
+  operationId: string,
   request: WireRequest,
   credentials: CredentialExpectations = {},
 ): Promise<string[]> {
+  const entry = operationEntry(document, operationId);
   const problems: string[] = [];
-  problems.push(...checkContentType(operationId, request));
-  const body = parseBody(operationId, request, problems);
-  problems.push(...checkSecurity(operationId, request.headers, body, credentials));
+  problems.push(...checkContentType(entry, request));
+  const body = parseBody(entry, request, problems);
+  problems.push(...checkSecurity(entry, request, body, credentials));
 
-  const backend = await sharedBackend();
+  const backend = await backendFor(document);
   const result = backend.validateRequest(
     {
       method: request.method.toLowerCase(),
@@ -200,14 +118,33 @@ export async function checkRequest(
     },
     operationId,
   );
-  for (const error of result.errors ?? []) problems.push(describeAjvError(error));
+  for (const error of result.errors ?? []) problems.push(describeLabelled(error));
   return problems;
 }
 
-function checkContentType(operationId: MsxOperationId, request: WireRequest): string[] {
-  const { mediaType, bodyRequired } = operationFacts(operationId);
+function isFormOperation(entry: OperationEntry): boolean {
+  return entry.requestMediaTypes.includes(FORM_MEDIA_TYPE);
+}
+
+function isJsonMediaType(mediaType: string): boolean {
+  return mediaType === "application/json" || mediaType.endsWith("+json");
+}
+
+/** Whether `given` is one of `accepted`, which may hold ranges (`image/*`, `*\/*`). */
+function accepts(accepted: readonly string[], given: string): boolean {
+  return accepted.some(
+    (range) =>
+      range === given ||
+      range === "*/*" ||
+      (range.endsWith("/*") && given.startsWith(range.slice(0, -1))),
+  );
+}
+
+function checkContentType(entry: OperationEntry, request: WireRequest): string[] {
+  const accepted = entry.requestMediaTypes;
   const contentType = request.headers["content-type"];
-  if (mediaType === undefined) {
+  const expected = accepted.join(" or ");
+  if (accepted.length === 0) {
     return request.bodyText === ""
       ? []
       : [
@@ -215,89 +152,174 @@ function checkContentType(operationId: MsxOperationId, request: WireRequest): st
         ];
   }
   if (request.bodyText === "") {
-    return bodyRequired ? [`the request body is missing (expected ${mediaType})`] : [];
+    return entry.bodyRequired ? [`the request body is missing (expected ${expected})`] : [];
   }
   if (contentType === undefined) {
-    return [`the Content-Type header is missing (expected ${mediaType})`];
+    return [`the Content-Type header is missing (expected ${expected})`];
   }
-  if (mediaType === FORM) {
-    // Exact, as openapi-fetch needs it to serialise a form: it sends JSON under any other value.
-    // `;charset=UTF-8` is what fetch itself adds to a URLSearchParams body, so it is tolerated.
-    const exact = /^application\/x-www-form-urlencoded(\s*;\s*charset=utf-8)?$/i.test(
-      contentType.trim(),
+  const given = mediaTypeOf(contentType) ?? "";
+  if (given !== FORM_MEDIA_TYPE && accepts(accepted, given)) return [];
+  if (!isFormOperation(entry))
+    return [`wrong Content-Type "${contentType}" (expected ${expected})`];
+  // Exact, as openapi-fetch needs it to serialise a form: it sends JSON under any other value.
+  // `;charset=UTF-8` is what fetch itself adds to a URLSearchParams body, so it is tolerated.
+  const exact = /^application\/x-www-form-urlencoded(\s*;\s*charset=utf-8)?$/i.test(
+    contentType.trim(),
+  );
+  const problems: string[] = [];
+  if (!exact) {
+    problems.push(`wrong Content-Type "${contentType}" (expected exactly ${FORM_MEDIA_TYPE})`);
+  }
+  if (/^\s*[[{]/.test(request.bodyText)) {
+    problems.push(
+      `the body is JSON, not form-encoded (expected ${FORM_MEDIA_TYPE} fields such as a=1&b=2)`,
     );
-    const problems: string[] = [];
-    if (!exact) problems.push(`wrong Content-Type "${contentType}" (expected exactly ${FORM})`);
-    if (/^\s*[[{]/.test(request.bodyText)) {
-      problems.push(`the body is JSON, not form-encoded (expected ${FORM} fields such as a=1&b=2)`);
-    }
-    return problems;
   }
-  return mediaTypeOf(contentType) === mediaType
-    ? []
-    : [`wrong Content-Type "${contentType}" (expected ${mediaType})`];
+  return problems;
 }
 
+/**
+ * The credentials of the operation's security requirement. A request passes when it satisfies
+ * one alternative; otherwise it hears what is wrong with the first one the operation lists.
+ *
+ * The empty alternative (`{}`) usually means "no credentials needed". On an OAuth token endpoint
+ * (a form body, Basic as the other alternative) it means client credentials in the form instead
+ * (`client_id`, with `client_secret` unless the client is public; RFC 6749 §2.3.1).
+ */
 function checkSecurity(
-  operationId: MsxOperationId,
-  headers: Readonly<Record<string, string>>,
+  entry: OperationEntry,
+  request: WireRequest,
   body: unknown,
   credentials: CredentialExpectations,
 ): string[] {
-  const { scheme, credentialsInBody } = operationFacts(operationId);
-  if (scheme === undefined) return [];
-  const authorization = headers.authorization?.trim();
-  const expected = scheme === "basic" ? "Basic" : "Bearer";
-  const form = credentialsInBody && isRecord(body) ? body : {};
-  if (!authorization) {
-    if (typeof form.client_id === "string") return checkBodyCredentials(form, credentials.client);
-    return scheme === "basic"
-      ? [
-          credentialsInBody
-            ? "the Basic Authorization header is missing, and the form has no client_id either (the token endpoint needs the client id and secret)"
-            : "the Basic Authorization header is missing (the token endpoint needs the client id and secret)",
-        ]
-      : ["the Bearer Authorization header is missing (tenant operations need an access token)"];
+  const alternatives = entry.security.filter((alternative) => alternative.length > 0);
+  if (alternatives.length === 0) return [];
+  const anonymous = alternatives.length < entry.security.length;
+  const tokenEndpoint =
+    anonymous &&
+    isFormOperation(entry) &&
+    alternatives.some((alternative) => alternative.some((s) => s.scheme.kind === "basic"));
+  if (anonymous && !tokenEndpoint) return [];
+  const form = tokenEndpoint && isRecord(body) ? body : {};
+  const authorization = request.headers.authorization?.trim();
+  if (tokenEndpoint && !authorization && typeof form.client_id === "string") {
+    return checkBodyCredentials(form, credentials.client);
   }
-  if (form.client_secret !== undefined) {
+  if (tokenEndpoint && authorization && form.client_secret !== undefined) {
     return [
       "the client authenticated twice: an Authorization header and client_secret in the form (RFC 6749 §2.3 allows one method)",
     ];
   }
-  const [given = "", ...rest] = authorization.split(/\s+/);
-  const credential = rest.join(" ");
-  if (given.toLowerCase() !== expected.toLowerCase()) {
-    return [`the Authorization header uses the ${given} scheme (expected ${expected})`];
+  let first: string[] | undefined;
+  for (const alternative of alternatives) {
+    const problems = checkAlternative(alternative, request, credentials, tokenEndpoint);
+    if (problems.length === 0) return [];
+    first ??= problems;
   }
-  if (credential === "") return [`the ${expected} Authorization header has no credentials`];
-  return scheme === "basic"
-    ? checkBasic(credential, credentials.client)
-    : checkBearer(credential, credentials);
+  return first ?? [];
+}
+
+function checkAlternative(
+  alternative: SecurityAlternative,
+  request: WireRequest,
+  credentials: CredentialExpectations,
+  tokenEndpoint: boolean,
+): string[] {
+  return alternative.flatMap(({ name, scheme }) =>
+    checkScheme(name, scheme, request, credentials, tokenEndpoint),
+  );
+}
+
+function checkScheme(
+  name: string,
+  scheme: CredentialScheme,
+  request: WireRequest,
+  credentials: CredentialExpectations,
+  tokenEndpoint: boolean,
+): string[] {
+  switch (scheme.kind) {
+    case "unchecked":
+      return [];
+    case "apiKey":
+      return checkApiKey(name, scheme, request, credentials.apiKeys?.[name]);
+    default:
+      break;
+  }
+  const expected = scheme.kind === "basic" ? "Basic" : "Bearer";
+  const parts = splitAuthorization(request.headers.authorization);
+  if (!parts) {
+    const why =
+      scheme.kind === "basic"
+        ? tokenEndpoint
+          ? ", and the form has no client_id either (the token endpoint needs the client id and secret)"
+          : ` (security scheme ${name} needs a user id and password)`
+        : ` (security scheme ${name} needs an access token)`;
+    return [`the ${expected} Authorization header is missing${why}`];
+  }
+  if (parts.scheme.toLowerCase() !== expected.toLowerCase()) {
+    return [`the Authorization header uses the ${parts.scheme} scheme (expected ${expected})`];
+  }
+  if (parts.credentials === "") return [`the ${expected} Authorization header has no credentials`];
+  return scheme.kind === "basic"
+    ? checkBasic(parts.credentials, credentials.client)
+    : checkBearer(parts.credentials, credentials);
+}
+
+function checkApiKey(
+  name: string,
+  scheme: Extract<CredentialScheme, { kind: "apiKey" }>,
+  request: WireRequest,
+  expected: string | undefined,
+): string[] {
+  const where = `the ${scheme.in === "query" ? "query parameter" : scheme.in} ${JSON.stringify(scheme.name)}`;
+  const value = apiKeyValue(scheme, request);
+  if (value === undefined || value === "") {
+    return [`the API key is missing: security scheme ${name} expects it in ${where}`];
+  }
+  return expected === undefined || value === expected
+    ? []
+    : [`the API key in ${where} is not the expected one (security scheme ${name})`];
+}
+
+function apiKeyValue(
+  scheme: Extract<CredentialScheme, { kind: "apiKey" }>,
+  request: WireRequest,
+): string | undefined {
+  switch (scheme.in) {
+    case "header":
+      return request.headers[scheme.name.toLowerCase()];
+    case "query":
+      return (
+        new URL(request.pathWithQuery, "http://kit.invalid").searchParams.get(scheme.name) ??
+        undefined
+      );
+    default: {
+      for (const pair of (request.headers.cookie ?? "").split(";")) {
+        const [key, ...rest] = pair.trim().split("=");
+        if (key === scheme.name) return rest.join("=");
+      }
+      return undefined;
+    }
+  }
 }
 
 function checkBasic(
   credential: string,
   client: CredentialExpectations["client"] | undefined,
 ): string[] {
-  const decoded = Buffer.from(credential, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential) || colon < 0) {
-    return ["the Basic credentials are not base64 of client_id:client_secret"];
-  }
+  const raw = decodeBasicCredentials(credential);
+  if (!raw) return ["the Basic credentials are not base64 of client_id:client_secret"];
   if (!client) return [];
-  const id = decoded.slice(0, colon);
-  const secret = decoded.slice(colon + 1);
   // RFC 6749 §2.3.1 form-encodes id and secret before base64; many servers expect them raw.
-  const formDecode = (text: string) => safeDecode(text.replace(/\+/g, " "));
-  const idMatches = id === client.clientId || formDecode(id) === client.clientId;
-  if (!idMatches) {
+  const decoded = formDecodedCredentials(raw);
+  if (raw.id !== client.clientId && decoded?.id !== client.clientId) {
     return [
-      `the Basic credentials name client id ${JSON.stringify(id)} (expected ${JSON.stringify(client.clientId)})`,
+      `the Basic credentials name client id ${JSON.stringify(raw.id)} (expected ${JSON.stringify(client.clientId)})`,
     ];
   }
-  const secretMatches =
-    secret === client.clientSecret || formDecode(secret) === client.clientSecret;
-  return secretMatches ? [] : [`the Basic credentials carry the wrong client secret`];
+  return raw.secret === client.clientSecret || decoded?.secret === client.clientSecret
+    ? []
+    : ["the Basic credentials carry the wrong client secret"];
 }
 
 /**
@@ -326,10 +348,6 @@ function checkBodyCredentials(
     : ["the form's client_secret is the wrong client secret"];
 }
 
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function checkBearer(token: string, credentials: CredentialExpectations): string[] {
   if (credentials.requiredToken !== undefined) {
     return token === credentials.requiredToken
@@ -343,30 +361,6 @@ function checkBearer(token: string, credentials: CredentialExpectations): string
   return [];
 }
 
-interface AjvLikeError {
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** `/requestBody/name must be string` => `request body field "name": must be string`. */
-export function describeAjvError(error: AjvLikeError): string {
-  const parts = (error.instancePath ?? "").split("/").filter(Boolean);
-  const [section, ...rest] = parts;
-  const field = rest.join(".");
-  const where =
-    section === "requestBody"
-      ? field
-        ? `request body field "${field}"`
-        : "request body"
-      : section === "query"
-        ? field
-          ? `query parameter "${field}"`
-          : "query"
-        : section === "path"
-          ? `path parameter "${field}"`
-          : section === "header"
-            ? `header "${field}"`
-            : "request";
-  return `${where}: ${error.message ?? "is invalid"}`;
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

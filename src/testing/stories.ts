@@ -1,4 +1,4 @@
-import type { MsxOperationId } from "../client/msx.js";
+import type { MsxOperationId } from "../spec/msx-operations.js";
 import { errorFixture, oauthErrorFixture, tokenResponseFixture } from "./fixtures.js";
 import type { ExpectOptions, MsxMock } from "./mock-msx.js";
 import type { Schemas } from "./types.js";

@@ -1,5 +1,5 @@
 import type { components, operations } from "../../generated/msx.js";
-import type { MsxOperationId } from "../client/msx.js";
+import type { MsxOperationId } from "../spec/msx-operations.js";
 
 /** The spec's schemas, by name. */
 export type Schemas = components["schemas"];

@@ -1,4 +1,4 @@
-import type { MsxOperationId } from "../client/msx.js";
+import type { MsxOperationId } from "../spec/msx-operations.js";
 
 /** One way the code under test broke the contract, as recorded by a mock. */
 export interface ContractViolation {

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { OpenAPIBackend } from "openapi-backend";
+import type { OpenAPIV3 } from "openapi-types";
+import { ConfigError } from "../errors.js";
+
+// Optional peer dependencies (see ../peers/optional-peers.ts), loaded when this module is: a
+// static import would fail at link time, before the entry point could say what to install.
+const [{ OpenAPIBackend: Backend }, { default: addFormats }, { parse }] = await Promise.all([
+  import("openapi-backend"),
+  import("ajv-formats"),
+  import("yaml"),
+]);
+
+/** An OpenAPI 3.x document, as parsed from YAML or JSON. Treat it as read-only. */
+export type SpecDocument = OpenAPIV3.Document;
+
+/** A document, or the path (or file URL) of a YAML or JSON file holding one. */
+export type SpecSource = SpecDocument | string | URL;
+
+/**
+ * Reads an OpenAPI 3.x document. A file that cannot be read or parsed, or that is no OpenAPI 3
+ * document, is a ConfigError naming the file and what to fix.
+ */
+export function loadDocument(source: SpecSource): SpecDocument {
+  if (typeof source !== "string" && !(source instanceof URL))
+    return checked(source, "the document");
+  const file = source instanceof URL ? fileURLToPath(source) : source;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read the OpenAPI document ${file}: check the path`, {
+      cause: error,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = parse(text); // YAML 1.2 is a superset of JSON: one parser reads both
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid YAML or JSON: fix its syntax`, { cause: error });
+  }
+  return checked(parsed, file);
+}
+
+function checked(value: unknown, name: string): SpecDocument {
+  const document = value as Partial<SpecDocument> | null;
+  if (
+    typeof document !== "object" ||
+    document === null ||
+    typeof document.openapi !== "string" ||
+    !document.openapi.startsWith("3.") ||
+    typeof document.paths !== "object" ||
+    document.paths === null
+  ) {
+    throw new ConfigError(
+      `${name} is not an OpenAPI 3 document (it needs "openapi: 3.x" and "paths"); convert a Swagger 2 document first`,
+    );
+  }
+  return document as SpecDocument;
+}
+
+/**
+ * An initialised openapi-backend for `document`, validating requests and responses against it.
+ * `handlers` are openapi-backend handlers keyed by operationId or by its special names
+ * (`notFound`, `validationFail`, `methodNotAllowed`, ...).
+ */
+export async function createSpecBackend(
+  document: SpecDocument,
+  handlers: Record<string, (...args: never[]) => unknown> = {},
+): Promise<OpenAPIBackend> {
+  const backend = new Backend({
+    // A private copy: openapi-backend dereferences the document in place.
+    definition: structuredClone(document),
+    strict: true,
+    quick: false,
+    validate: true,
+    coerceTypes: true,
+    customizeAjv: (ajv) => {
+      addFormats.default(ajv);
+      return ajv;
+    },
+  });
+  backend.register(handlers as never);
+  await backend.init();
+  return backend;
+}
+
+/**
+ * Follows a local `$ref` (`#/components/...`, RFC 6901 pointer) to what it names; other values
+ * are returned as they are. `undefined` for a dangling or remote reference.
+ */
+export function resolveRef<T extends object>(
+  document: SpecDocument,
+  value: T | OpenAPIV3.ReferenceObject | undefined,
+): T | undefined {
+  let current: unknown = value;
+  for (let hops = 0; hops < 32 && isReference(current); hops += 1) {
+    if (!current.$ref.startsWith("#/")) return undefined;
+    current = current.$ref
+      .slice(2)
+      .split("/")
+      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
+      .reduce<unknown>(
+        (node, key) =>
+          typeof node === "object" && node !== null
+            ? (node as Record<string, unknown>)[key]
+            : undefined,
+        document,
+      );
+  }
+  return isReference(current) ? undefined : (current as T | undefined);
+}
+
+function isReference(value: unknown): value is OpenAPIV3.ReferenceObject {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { $ref?: unknown }).$ref === "string"
+  );
+}

@@ -1,0 +1,49 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { findCycles, importGraph } from "./import-graph.js";
+
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
+const graph = importGraph(SRC);
+const layer = (module: string) => module.split("/")[0] ?? module;
+
+describe("the module structure of src/", () => {
+  it("finds the modules (the walk works)", () => {
+    expect(graph.get("sandbox/server.ts")).toContain("spec/router.ts");
+  });
+
+  it("has no import cycle, type-only imports included", () => {
+    expect(findCycles(graph).map((cycle) => cycle.join(" -> "))).toEqual([]);
+  });
+
+  it("finds a cycle when there is one (the check can fail)", () => {
+    const cyclic = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts"]],
+      ["c.ts", ["a.ts"]],
+    ]);
+    expect(findCycles(cyclic)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"]]);
+  });
+
+  it("keeps the spec module below everything: it imports only itself and the root errors", () => {
+    for (const [module, imports] of graph) {
+      if (layer(module) !== "spec") continue;
+      for (const target of imports)
+        expect([module, layer(target)]).toEqual([
+          module,
+          expect.stringMatching(/^(spec|errors\.ts)$/),
+        ]);
+    }
+  });
+
+  it("lets the sandbox and the nock kit read the protocol from src/spec, not from the client or auth layers", () => {
+    for (const [module, imports] of graph) {
+      if (layer(module) !== "sandbox" && layer(module) !== "testing") continue;
+      for (const target of imports) {
+        expect([module, layer(target)]).not.toEqual([
+          module,
+          expect.stringMatching(/^(auth|client|cli|config)$/),
+        ]);
+      }
+    }
+  });
+});

@@ -55,12 +55,12 @@ export {
   HttpError,
   InsecureTransportError,
   NetworkError,
-  TimeoutError,
-  TlsError,
 } from "./transport/errors.js";
 export { httpErrorFromResponse } from "./transport/response-body.js";
 export { ResponseTooLargeError } from "./transport/response-too-large-error.js";
 export type { RetryEvent, RetryOptions } from "./transport/retry.js";
+export { TimeoutError } from "./transport/timeout-error.js";
+export { TlsError } from "./transport/tls-error.js";
 export {
   createTransport,
   type Transport,

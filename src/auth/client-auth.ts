@@ -1,12 +1,69 @@
 import { ConfigError } from "../errors.js";
-import type { ClientAuthMethod } from "./types.js";
 
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  "basic",
-  "basic-raw",
-  "post",
-  "none",
-];
+/** What one client authentication method sends, described once for everything that needs it. */
+interface ClientAuthStrategy {
+  /** What is sent, in a few words: for error hints and help texts. */
+  readonly summary: string;
+  /** Whether the method sends the client secret (every one but `none`). */
+  readonly sendsSecret: boolean;
+  /** The `Authorization` header value, for the methods that send one. */
+  readonly authorization?: (clientId: string, clientSecret: string) => string;
+  /** The form fields that carry the client's credentials. */
+  readonly formFields: (clientId: string, clientSecret: string) => Record<string, string>;
+}
+
+/**
+ * The client authentication methods: how the client proves itself to the token endpoint. Servers
+ * disagree, so it is a choice. The one table the type, the validation, the `invalid_client` hint,
+ * the secrets to redact and the CLI's `MSX_CLIENT_AUTH` all derive from.
+ */
+const STRATEGIES = {
+  /** HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1). The default. */
+  basic: {
+    summary: "HTTP Basic, id and secret form-encoded per RFC 6749 §2.3.1",
+    sendsSecret: true,
+    authorization: (id, secret) => basicAuthorization(id, secret, "basic"),
+    formFields: () => ({}),
+  },
+  /** HTTP Basic of the raw `id:secret` (RFC 7617), what the MSX guide does. */
+  "basic-raw": {
+    summary: "HTTP Basic of the raw id:secret",
+    sendsSecret: true,
+    authorization: (id, secret) => basicAuthorization(id, secret, "basic-raw"),
+    formFields: () => ({}),
+  },
+  /** `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post). */
+  post: {
+    summary: "client_id and client_secret in the form body",
+    sendsSecret: true,
+    formFields: (id, secret) => ({ client_id: id, client_secret: secret }),
+  },
+  /** A public client: `client_id` in the body only (RFC 6749 §3.2.1). */
+  none: {
+    summary: "client_id only, no secret",
+    sendsSecret: false,
+    formFields: (id) => ({ client_id: id }),
+  },
+} as const satisfies Record<string, ClientAuthStrategy>;
+
+/**
+ * How the client authenticates to the token endpoint:
+ * - `basic` (default): HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1);
+ * - `basic-raw`: HTTP Basic of the raw `id:secret` (RFC 7617; what the MSX guide does);
+ * - `post`: `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post);
+ * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1).
+ */
+export type ClientAuthMethod = keyof typeof STRATEGIES;
+
+/** Every client authentication method, the default (`basic`) first. */
+export const CLIENT_AUTH_METHODS = Object.freeze(
+  Object.keys(STRATEGIES) as ClientAuthMethod[],
+) as readonly [ClientAuthMethod, ...ClientAuthMethod[]];
+
+/** What `method` sends, in a few words (for help texts). */
+export function clientAuthSummary(method: ClientAuthMethod): string {
+  return STRATEGIES[method].summary;
+}
 
 /**
  * The `Authorization` header value for HTTP Basic client authentication.
@@ -44,36 +101,42 @@ export function applyClientAuth(
   headers: Headers,
   form: URLSearchParams,
 ): void {
-  switch (method) {
-    case "basic":
-    case "basic-raw":
-      headers.set("Authorization", basicAuthorization(client.clientId, secretOf(client), method));
-      return;
-    case "post":
-      form.set("client_id", client.clientId);
-      form.set("client_secret", secretOf(client));
-      return;
-    case "none":
-      form.set("client_id", client.clientId);
-      return;
+  const strategy: ClientAuthStrategy = STRATEGIES[method];
+  const secret = strategy.sendsSecret ? secretOf(client) : "";
+  if (strategy.authorization) {
+    headers.set("Authorization", strategy.authorization(client.clientId, secret));
+  }
+  for (const [name, value] of Object.entries(strategy.formFields(client.clientId, secret))) {
+    form.set(name, value);
   }
 }
 
 /**
+ * Every `Authorization` value the client's credentials can take, whichever method: a server that
+ * echoes one back is redacted even when it quotes the other Basic form.
+ */
+export function authorizationValues(clientId: string, clientSecret: string): string[] {
+  const values: string[] = [];
+  for (const strategy of Object.values(STRATEGIES) as ClientAuthStrategy[]) {
+    if (strategy.authorization) values.push(strategy.authorization(clientId, clientSecret));
+  }
+  return values;
+}
+
+/**
  * The advice the `invalid_client` error adds: which mode was used and which others fit. With a
- * secret, only the modes that send it (`basic`, `basic-raw`, `post`); `none` would only make a
- * confidential client fail differently. Options are named in backquotes, so a CLI can say them in
- * its own words.
+ * secret, only the modes that send it; `none` would only make a confidential client fail
+ * differently. Options are named in backquotes, so a CLI can say them in its own words.
  */
 export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): string {
-  const sent = `The client authenticated with \`clientAuth: "${method}"\` (${describeMethod(method)})`;
+  const sent = `The client authenticated with \`clientAuth: "${method}"\` (${STRATEGIES[method].summary})`;
   if (!hasSecret) {
     return (
       `${sent}. Check \`clientId\`; if the client is confidential, set \`clientSecret\` and ` +
-      `\`clientAuth: "basic"\``
+      `\`clientAuth: "${CLIENT_AUTH_METHODS[0]}"\``
     );
   }
-  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method && m !== "none")
+  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method && STRATEGIES[m].sendsSecret)
     .map((m) => `\`clientAuth: "${m}"\``)
     .join(" or ");
   return (
@@ -82,17 +145,9 @@ export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): st
   );
 }
 
-function describeMethod(method: ClientAuthMethod): string {
-  switch (method) {
-    case "basic":
-      return "HTTP Basic, id and secret form-encoded per RFC 6749 §2.3.1";
-    case "basic-raw":
-      return "HTTP Basic of the raw id:secret";
-    case "post":
-      return "client_id and client_secret in the form body";
-    case "none":
-      return "client_id only, no secret";
-  }
+/** Whether `method` sends the client secret. */
+export function sendsSecret(method: ClientAuthMethod): boolean {
+  return STRATEGIES[method].sendsSecret;
 }
 
 function secretOf(client: { clientSecret?: string | undefined }): string {
@@ -102,8 +157,12 @@ function secretOf(client: { clientSecret?: string | undefined }): string {
   return client.clientSecret;
 }
 
+export function isClientAuthMethod(value: unknown): value is ClientAuthMethod {
+  return typeof value === "string" && Object.hasOwn(STRATEGIES, value);
+}
+
 export function checkClientAuthMethod(value: unknown): ClientAuthMethod {
-  if (CLIENT_AUTH_METHODS.includes(value as ClientAuthMethod)) return value as ClientAuthMethod;
+  if (isClientAuthMethod(value)) return value;
   throw new ConfigError(
     `clientAuth must be one of ${CLIENT_AUTH_METHODS.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(value)}.`,
   );

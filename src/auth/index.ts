@@ -4,9 +4,9 @@ export {
   HttpError,
   InsecureTransportError,
   NetworkError,
-  TimeoutError,
-  TlsError,
 } from "../transport/errors.js";
+export { TimeoutError } from "../transport/timeout-error.js";
+export { TlsError } from "../transport/tls-error.js";
 export { bearerAuth } from "./bearer-middleware.js";
 export { basicAuthorization, CLIENT_AUTH_METHODS, formEncode } from "./client-auth.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./grants.js";

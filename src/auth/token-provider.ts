@@ -2,7 +2,12 @@ import { ConfigError, type PassgrantError } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "../transport/errors.js";
 import { createTransport, isInsecureOrigin } from "../transport/transport.js";
-import { basicAuthorization, checkClientAuthMethod } from "./client-auth.js";
+import {
+  authorizationValues,
+  type ClientAuthMethod,
+  checkClientAuthMethod,
+  sendsSecret,
+} from "./client-auth.js";
 import {
   GRANT_SWITCH_TENANT,
   GRANT_SWITCH_USER,
@@ -77,7 +82,7 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     problems.push("clientId is required.");
   }
   const clientAuth = checkClientAuthMethod(options.clientAuth ?? "basic");
-  if (clientAuth !== "none" && !options.clientSecret) {
+  if (sendsSecret(clientAuth) && !options.clientSecret) {
     problems.push(
       `clientSecret is required with clientAuth "${clientAuth}"; use clientAuth "none" for a public client.`,
     );
@@ -127,13 +132,13 @@ function configSecrets(
   grantSecrets: readonly string[],
   clientId: string,
   clientSecret: string | undefined,
-  clientAuth: string,
+  clientAuth: ClientAuthMethod,
 ): string[] {
   const secrets = [...grantSecrets];
-  if (clientSecret && clientAuth !== "none") {
+  if (clientSecret && sendsSecret(clientAuth)) {
     secrets.push(clientSecret);
-    for (const mode of ["basic", "basic-raw"] as const) {
-      secrets.push(basicAuthorization(clientId, clientSecret, mode).slice("Basic ".length));
+    for (const value of authorizationValues(clientId, clientSecret)) {
+      secrets.push(value.slice(value.indexOf(" ") + 1));
     }
   }
   return secrets;

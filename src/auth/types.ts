@@ -1,13 +1,8 @@
 import type { PassgrantError } from "../errors.js";
 
-/**
- * How the client authenticates to the token endpoint. Servers disagree, so it is a choice:
- * - `basic` (default): HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1);
- * - `basic-raw`: HTTP Basic of the raw `id:secret` (RFC 7617; what the MSX guide does);
- * - `post`: `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post);
- * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1).
- */
-export type ClientAuthMethod = "basic" | "basic-raw" | "post" | "none";
+import type { ClientAuthMethod } from "./client-auth.js";
+
+export type { ClientAuthMethod };
 
 /** The grant a provider uses to obtain its first token (and again when a refresh is refused). */
 export type Grant =

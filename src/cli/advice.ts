@@ -1,13 +1,16 @@
 import { optionVariables } from "../config/index.js";
+import { ConfigError } from "../errors.js";
 
 /**
- * A library error's message in the CLI's words. Errors that carry a `hint` (the token endpoint's
- * `OAuthError` and `TokenEndpointHttpError`) end their message with it, naming options in
- * backquotes; here those become the variables a CLI user sets: `` `clientAuth: "post"` `` reads
+ * A library error's message in the CLI's words. Core code names options, never MSX_* variables
+ * or flags. Errors that carry a `hint` (`OAuthError`, `TokenEndpointHttpError`, `TimeoutError`,
+ * `TlsError`, `ResponseTooLargeError`) end their message with it, naming options in backquotes;
+ * here those become the variables a CLI user sets: `` `clientAuth: "post"` `` reads
  * `MSX_CLIENT_AUTH=post` and `` `tokenUrl` `` reads `MSX_TOKEN_URL …`. Server text before the
- * hint is left alone.
+ * hint is left alone. A `ConfigError` holds no server text, so all of it is translated.
  */
 export function messageForCli(error: Error): string {
+  if (error instanceof ConfigError) return inCliWords(error.message);
   const hint = (error as { hint?: unknown }).hint;
   if (typeof hint !== "string" || hint === "" || !error.message.endsWith(hint)) {
     return error.message;

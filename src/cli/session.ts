@@ -9,6 +9,7 @@ import { createMsxClient, type MsxClient } from "../client/msx.js";
 import type { PlatformConfig } from "../config/index.js";
 import { ConfigError, type PassgrantError } from "../errors.js";
 import { createTransport, type Transport } from "../transport/index.js";
+import { inCliWords } from "./advice.js";
 import type { Logger } from "./logger.js";
 
 /** A configured platform: one transport shared by the token provider and the API client. */
@@ -48,8 +49,9 @@ export function openSession(
     ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
     insecureTls: config.insecureTls,
-    // Transport warnings (insecure TLS) are already worded loudly; shown as they are.
-    onWarning: (message) => log.info(message),
+    // Transport warnings (insecure TLS) are already worded loudly; only the options they name
+    // become variables.
+    onWarning: (message) => log.info(inCliWords(message)),
     onResponse: ({ method, url, status, durationMs }) =>
       log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
     onRetry: ({ method, url, status, error, retry, limit, delayMs, retryAfter }) =>

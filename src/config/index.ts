@@ -7,7 +7,6 @@ export {
 } from "./environment.js";
 export {
   type ConfigRequirements,
-  clientAuthMethods,
   DEFAULT_TOKEN_PATH,
   hasPlatformConfig,
   loadPlatformConfig,

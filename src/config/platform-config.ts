@@ -1,6 +1,12 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import {
+  CLIENT_AUTH_METHODS,
+  type ClientAuthMethod,
+  isClientAuthMethod,
+  sendsSecret,
+} from "../auth/client-auth.js";
 import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
 import { isLoopbackHost } from "../transport/loopback.js";
@@ -10,8 +16,6 @@ import { type ConfigVariable, configVariables, platformVariables } from "./varia
 /** Where the token endpoint is when MSX_TOKEN_URL is not set: under MSX_BASE_URL. */
 export const DEFAULT_TOKEN_PATH = "/idm/v2/token";
 
-export const clientAuthMethods = ["basic", "basic-raw", "post", "none"] as const;
-
 /** Everything needed to reach one platform, validated. Secrets may be filled in later (prompt, stdin). */
 export interface PlatformConfig {
   /** The API's root, without a trailing slash. Absent only when not required (`passgrant token`). */
@@ -20,7 +24,7 @@ export interface PlatformConfig {
   tokenUrl: string;
   clientId: string;
   clientSecret?: string;
-  clientAuth: (typeof clientAuthMethods)[number];
+  clientAuth: ClientAuthMethod;
   username?: string;
   password?: string;
   scope?: string;
@@ -112,11 +116,11 @@ const schema = z.object({
   MSX_CLIENT_ID: z.string().optional(),
   MSX_CLIENT_SECRET: z.string().optional(),
   MSX_CLIENT_AUTH: z
-    .enum(clientAuthMethods, {
+    .enum(CLIENT_AUTH_METHODS, {
       error: (issue) =>
-        `MSX_CLIENT_AUTH must be one of ${clientAuthMethods.join(", ")}, got ${JSON.stringify(issue.input)}.`,
+        `MSX_CLIENT_AUTH must be one of ${CLIENT_AUTH_METHODS.join(", ")}, got ${JSON.stringify(issue.input)}.`,
     })
-    .default("basic"),
+    .default(CLIENT_AUTH_METHODS[0]),
   MSX_USERNAME: z.string().optional(),
   MSX_PASSWORD: z.string().optional(),
   MSX_SCOPE: z.string().optional(),
@@ -240,7 +244,9 @@ export function loadPlatformConfig(
     );
   }
   missing("MSX_CLIENT_ID", "the token endpoint needs the security client's id");
-  if (need.clientSecret && clientAuth !== "none") {
+  // An invalid MSX_CLIENT_AUTH is reported on its own; the secret is still asked for.
+  const secretSent = !isClientAuthMethod(clientAuth) || sendsSecret(clientAuth);
+  if (need.clientSecret && secretSent) {
     missing(
       "MSX_CLIENT_SECRET",
       "the security client authenticates with its secret (MSX_CLIENT_AUTH=none for a public client)",

@@ -1,3 +1,5 @@
+import { CLIENT_AUTH_METHODS } from "../auth/client-auth.js";
+
 /**
  * The MSX_* variables passgrant reads, described once: the schema's error messages, `--help` and
  * `.env.example` all say the same thing about each.
@@ -20,7 +22,7 @@ export const configVariables = {
     example: "<the client secret>",
   },
   MSX_CLIENT_AUTH: {
-    summary: "Client authentication: basic (default; RFC 6749 §2.3.1), basic-raw, post or none.",
+    summary: `Client authentication: ${CLIENT_AUTH_METHODS.map((method, i) => (i === 0 ? `${method} (default; RFC 6749 §2.3.1)` : method)).join(", ")}.`,
     example: "basic",
   },
   MSX_USERNAME: {

@@ -50,25 +50,6 @@ export class HttpError extends PassgrantError {
   }
 }
 
-/** The request did not complete within the transport's `timeoutMs`. */
-export class TimeoutError extends PassgrantError {
-  readonly method: string;
-  readonly url: string;
-  readonly timeoutMs: number;
-
-  constructor(init: RequestTarget & { timeoutMs: number }, options?: { cause?: unknown }) {
-    super(
-      "ERR_TIMEOUT",
-      `${init.method} ${init.url} did not complete within ${init.timeoutMs} ms. ` +
-        "Check that the server is reachable and healthy, or raise timeoutMs (MSX_TIMEOUT_MS).",
-      options,
-    );
-    this.method = init.method;
-    this.url = init.url;
-    this.timeoutMs = init.timeoutMs;
-  }
-}
-
 /** The connection failed (refused, reset, DNS, proxy). `causeCode` is the system code if any. */
 export class NetworkError extends PassgrantError {
   readonly method: string;
@@ -81,36 +62,6 @@ export class NetworkError extends PassgrantError {
   ) {
     const hint = init.hint ? ` ${init.hint}` : "";
     super("ERR_NETWORK", `${init.method} ${init.url} failed: ${init.reason}.${hint}`, options);
-    this.method = init.method;
-    this.url = init.url;
-    if (init.causeCode !== undefined) this.causeCode = init.causeCode;
-  }
-}
-
-/** The TLS handshake failed, most often because the server's certificate is not trusted. */
-export class TlsError extends PassgrantError {
-  readonly method: string;
-  readonly url: string;
-  readonly causeCode?: string;
-
-  constructor(
-    init: RequestTarget & {
-      reason: string;
-      causeCode?: string;
-      /** Replaces the certificate advice when the failure is not about trust (e.g. no TLS at all). */
-      hint?: string;
-    },
-    options?: { cause?: unknown },
-  ) {
-    super(
-      "ERR_TLS",
-      init.hint
-        ? `${init.method} ${init.url} failed: ${init.reason}. ${init.hint}`
-        : `${init.method} ${init.url} failed TLS verification: ${init.reason}. If the server uses a ` +
-            "lab or company CA, pass its PEM file as caFile (MSX_CA_FILE). Turning verification off " +
-            "(insecureTls / MSX_INSECURE_TLS) is a last resort.",
-      options,
-    );
     this.method = init.method;
     this.url = init.url;
     if (init.causeCode !== undefined) this.causeCode = init.causeCode;

@@ -6,8 +6,6 @@ export {
   InsecureTransportError,
   NetworkError,
   type RequestTarget,
-  TimeoutError,
-  TlsError,
 } from "./errors.js";
 export { isLoopbackHost } from "./loopback.js";
 export { mapFetchError } from "./map-fetch-error.js";
@@ -27,6 +25,8 @@ export {
   type RetryEvent,
   type RetryOptions,
 } from "./retry.js";
+export { TimeoutError } from "./timeout-error.js";
+export { TlsError } from "./tls-error.js";
 export {
   createTransport,
   DEFAULT_TIMEOUT_MS,

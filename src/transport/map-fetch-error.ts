@@ -1,7 +1,9 @@
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
 import { AbortedError } from "./aborted-error.js";
-import { NetworkError, type RequestTarget, TimeoutError, TlsError } from "./errors.js";
+import { NetworkError, type RequestTarget } from "./errors.js";
+import { TimeoutError } from "./timeout-error.js";
+import { TlsError } from "./tls-error.js";
 
 /** What {@link mapFetchError} needs to know about the failed request. */
 export interface FetchFailureContext extends RequestTarget {

@@ -11,17 +11,21 @@ export class ResponseTooLargeError extends PassgrantError {
   readonly url: string;
   /** The limit that was exceeded, in bytes. */
   readonly maxBytes: number;
+  /** What to do about it, also at the end of the message. Names options in backquotes. */
+  readonly hint: string;
 
   constructor(init: RequestTarget & { maxBytes: number }, options?: { cause?: unknown }) {
+    const hint =
+      "If the platform really sends responses this large, raise `maxResponseBytes`; otherwise " +
+      "the server or a proxy in between is misbehaving.";
     super(
       "ERR_RESPONSE_TOO_LARGE",
       `${init.method} ${init.url} answered a body larger than ${formatBytes(init.maxBytes)}, the ` +
         "most passgrant reads of one response (decompressed size); it stopped reading and closed " +
-        "the connection. If the platform really sends responses this large, raise " +
-        "maxResponseBytes (MSX_MAX_RESPONSE_BYTES); otherwise the server or a proxy in between is " +
-        "misbehaving.",
+        `the connection. ${hint}`,
       options,
     );
+    this.hint = hint;
     this.method = init.method;
     this.url = init.url;
     this.maxBytes = init.maxBytes;

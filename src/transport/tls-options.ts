@@ -35,11 +35,11 @@ function readCaFile(path: string): string {
   } catch (error) {
     const code = (error as { code?: string }).code ?? "unreadable";
     throw new ConfigError(
-      `caFile ${JSON.stringify(path)} cannot be read (${code}). Point caFile (MSX_CA_FILE) at ` +
+      `\`caFile\` ${JSON.stringify(path)} cannot be read (${code}). Point \`caFile\` at ` +
         "the PEM file of the CA that signed the server's certificate.",
     );
   }
-  return checkPem(text, `caFile ${JSON.stringify(path)}`);
+  return checkPem(text, `\`caFile\` ${JSON.stringify(path)}`);
 }
 
 function checkPem(text: string, what: string): string {

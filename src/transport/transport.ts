@@ -9,7 +9,7 @@ import {
   startDeadline,
 } from "./deadline.js";
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
-import { type HttpError, InsecureTransportError, TimeoutError } from "./errors.js";
+import { type HttpError, InsecureTransportError } from "./errors.js";
 import { isLoopbackHost } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
 import { httpErrorFromResponse } from "./response-body.js";
@@ -26,6 +26,7 @@ import {
   type Sleep,
   sleep,
 } from "./retry.js";
+import { TimeoutError } from "./timeout-error.js";
 import { resolveTlsOptions } from "./tls-options.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -85,9 +86,9 @@ export interface TransportOptions {
    */
   proxy?: ProxySetting;
   onWarning?: (message: string) => void;
-  /** Called after each response's headers arrive (for `--verbose`); the URL is redacted. */
+  /** Called after each response's headers arrive (for a verbose log); the URL is redacted. */
   onResponse?: (info: { method: string; url: string; status: number; durationMs: number }) => void;
-  /** Called before each retry's wait (for `--verbose`): what failed, which retry, how long. */
+  /** Called before each retry's wait (for a verbose log): what failed, which retry, how long. */
   onRetry?: (event: RetryEvent) => void;
   /** Called when a request fails before a response, with the mapped error. */
   onRequestError?: (info: {
@@ -115,9 +116,9 @@ export interface Transport {
 }
 
 export const INSECURE_TLS_WARNING =
-  "WARNING: TLS certificate verification is OFF for passgrant's requests (insecureTls). " +
+  "WARNING: TLS certificate verification is OFF for passgrant's requests (`insecureTls`). " +
   "Anyone on the network path can impersonate the server and read your credentials. " +
-  "Use caFile (MSX_CA_FILE) with your lab CA's PEM instead.";
+  "Use `caFile` with your lab CA's PEM instead.";
 
 let insecureWarnedToStderr = false;
 

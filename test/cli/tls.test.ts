@@ -44,5 +44,8 @@ describe("TLS from the CLI", { timeout: 60_000 }, () => {
     const result = await runCli(["token"], { env: { ...env, MSX_INSECURE_TLS: "true" } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("TLS certificate verification is OFF");
+    // In the CLI's words: the variable to set, not the library's option.
+    expect(result.stderr).toContain("Use MSX_CA_FILE with");
+    expect(result.stderr).not.toContain("`caFile`");
   });
 });

@@ -60,7 +60,7 @@ describe("createTransport fetch", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ code: "ERR_TIMEOUT", timeoutMs: 50, method: "GET" });
-    expect((error as Error).message).toMatch(/within 50 ms.*MSX_TIMEOUT_MS/s);
+    expect((error as Error).message).toMatch(/within 50 ms.*raise `timeoutMs`/s);
   });
 
   it("times out a slow token endpoint through the token provider", async () => {
@@ -172,7 +172,7 @@ describe("options", () => {
 
   it("reports a missing CA file as a ConfigError naming the file and the fix", () => {
     expect(() => createTransport({ caFile: "/nonexistent/ca.pem" })).toThrow(
-      /caFile "\/nonexistent\/ca.pem" cannot be read \(ENOENT\).*PEM/,
+      /`caFile` "\/nonexistent\/ca.pem" cannot be read \(ENOENT\).*PEM/,
     );
   });
 

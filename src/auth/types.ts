@@ -48,7 +48,8 @@ export interface TokenProviderOptions {
   /** The token endpoint, e.g. `https://msx.example.com/idm/v2/token`. */
   tokenUrl: string | URL;
   clientId: string;
-  clientSecret?: string;
+  /** Required unless `clientAuth` is `"none"`; `undefined` (an unset variable) is as if absent. */
+  clientSecret?: string | undefined;
   /**
    * How the client's credentials are sent (see `ClientAuthMethod`).
    * @default "basic"

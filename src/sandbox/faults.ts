@@ -64,7 +64,7 @@ export function faultRuleProblems(candidate: unknown): string[] {
 export interface FaultTarget {
   readonly method: string;
   readonly path: string;
-  readonly operationId?: string;
+  readonly operationId?: string | undefined;
 }
 
 interface PendingFault {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
 import { ALL_GRANT_TYPES } from "../spec/grants.js";
 import { type FaultRule, faultRuleSchema } from "./faults.js";
@@ -185,16 +186,18 @@ export function resolveSandboxOptions(
       clientSecret: client.clientSecret,
       grantTypes: client.grantTypes ?? ALL_GRANT_TYPES,
     })),
-    users: users.map((user) => ({
-      username: user.username,
-      password: user.password,
-      roles: user.roles ?? ["ROLE_SUPER_USER"],
-      ...((user.tenantId ?? homeTenantId) && { tenantId: user.tenantId ?? homeTenantId }),
-    })),
+    users: users.map((user) =>
+      dropUndefined({
+        username: user.username,
+        password: user.password,
+        roles: user.roles ?? ["ROLE_SUPER_USER"],
+        tenantId: (user.tenantId ?? homeTenantId) || undefined,
+      }),
+    ),
     accessTokenTtlSeconds: value.accessTokenTtlSeconds ?? 9000,
     refreshTokenTtlSeconds: value.refreshTokenTtlSeconds ?? 18_000,
     seed,
-    faults: value.faults ?? [],
+    faults: (value.faults ?? []).map(dropUndefined),
     limits: {
       maxTenants: value.maxTenants ?? DEFAULT_LIMITS.maxTenants,
       maxTenantBytes: value.maxTenantBytes ?? DEFAULT_LIMITS.maxTenantBytes,

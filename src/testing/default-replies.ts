@@ -1,3 +1,4 @@
+import { dropUndefined } from "../drop-undefined.js";
 import type { MsxOperationId } from "../spec/msx-operations.js";
 import { loadMsxDocument } from "../spec/msx-spec.js";
 import { operationEntry } from "../spec/operations.js";
@@ -35,10 +36,12 @@ export function defaultReply(
     case "updateTenant":
       return {
         status,
-        body: tenantFixture({ ...(request.body as Schemas["TenantUpdate"]), id: params.id }),
+        body: tenantFixture(
+          dropUndefined({ ...(request.body as Schemas["TenantUpdate"]), id: params.id }),
+        ),
       };
     case "getTenant":
-      return { status, body: tenantFixture({ id: params.id }) };
+      return { status, body: tenantFixture(dropUndefined({ id: params.id })) };
     case "getTenantByExternalId":
       return { status, body: tenantFixture({ externalId: params.externalId ?? null }) };
     case "getTenantsList":

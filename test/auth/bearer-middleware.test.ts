@@ -103,7 +103,11 @@ describe("bearerAuth", () => {
 
   it("replays a request without a body as it was sent: query, headers and all", async () => {
     const tokens = mockTokenEndpoint((_s, i) => [200, tokenBody(i + 1)], 2);
-    const seen: Array<{ path: string; authorization?: string; trace?: string }> = [];
+    const seen: Array<{
+      path: string;
+      authorization?: string | undefined;
+      trace?: string | undefined;
+    }> = [];
     nock(ORIGIN)
       .get(TENANTS)
       .query(true)

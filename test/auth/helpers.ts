@@ -31,7 +31,7 @@ export function tokenBody(n: number, extra: Record<string, unknown> = {}): Recor
   };
 }
 
-type Reply = [number, string | Record<string, unknown>, Record<string, string>?];
+type Reply = [number, string | Record<string, unknown>, (Record<string, string> | undefined)?];
 
 /**
  * Intercepts the token endpoint `times` times, records each request, and answers with

@@ -122,7 +122,7 @@ describe("close()", () => {
       const response = await fetch(`${sandbox.url}/nowhere`, {
         dispatcher: agent,
         signal: AbortSignal.timeout(5000),
-      } as RequestInit);
+      } as RequestInit & { dispatcher: Agent });
       expect(response.headers.get("connection")).toBe("keep-alive");
       await response.text();
       await sandbox.close(); // would hang until the keep-alive timeout without closeAllConnections

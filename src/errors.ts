@@ -18,7 +18,9 @@ export type PassgrantErrorCode =
   | "ERR_ABORTED"
   | "ERR_CACHE"
   | "ERR_RESPONSE_TOO_LARGE"
-  | "ERR_UNEXPECTED_RESPONSE";
+  | "ERR_UNEXPECTED_RESPONSE"
+  | "ERR_UNKNOWN_OPERATION"
+  | "ERR_INVALID_REQUEST";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

@@ -11,9 +11,11 @@
 //   `@default` tag on its option instead, so it can change without breaking an import;
 // - `RequestTarget` (the errors' constructor input; errors carry `method` and `url` themselves)
 //   and `REDACTED` (the mask's text is not a contract: check for the secret's absence instead);
-// - the CLI's parts (its file token store, exit codes, config loader, MSX_* variables): the CLI is
-//   the `passgrant` executable, not a library. `CacheError` is here because the CLI's cache
-//   errors reach scripts that run it in-process; a config loader will be exported by its own issue.
+// - the CLI's parts (its file token store, exit codes, MSX_* variable tables): the CLI is the
+//   `passgrant` executable, not a library. `CacheError` is here because the CLI's cache errors
+//   reach scripts that run it in-process. The CLI's config loader (`loadPlatformConfig`, with
+//   `loadEnvironment` for `.env`) is exported on purpose, so a script reads the same settings
+//   the same way, every problem listed at once; `createSession` uses it.
 export type { components, operations, paths } from "../generated/msx.js";
 export { bearerAuth } from "./auth/bearer-middleware.js";
 export { CLIENT_AUTH_METHODS } from "./auth/client-auth.js";
@@ -47,8 +49,27 @@ export {
   UnexpectedResponseError,
   type UnexpectedResponseInit,
 } from "./client/unexpected-response-error.js";
+export {
+  type Environment,
+  type LoadedEnvironment,
+  loadEnvironment,
+  type ReadEnvironmentOptions,
+} from "./config/environment.js";
+export {
+  type ConfigRequirements,
+  loadPlatformConfig,
+  type PlatformConfig,
+} from "./config/platform-config.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
 export { redact, redactUrl } from "./redact.js";
+export {
+  type CreateSessionOptions,
+  createSession,
+  type OperationRouteEntry,
+  type Session,
+} from "./session/create-session.js";
+export { InvalidRequestError, UnknownOperationError } from "./session/errors.js";
+export type { CallArgs, CallInit, CallResult, UntypedOperations } from "./session/types.js";
 export { AbortedError } from "./transport/aborted-error.js";
 export type { ProxySetting } from "./transport/dispatcher.js";
 export {

@@ -45,6 +45,9 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_ABORTED: ExitCode.interrupted,
   ERR_CACHE: ExitCode.cache,
   ERR_UNEXPECTED_RESPONSE: ExitCode.api,
+  // A script's mistake against the spec (a session call the spec forbids): a usage error.
+  ERR_UNKNOWN_OPERATION: ExitCode.usage,
+  ERR_INVALID_REQUEST: ExitCode.usage,
 };
 
 export function exitCodeForSignal(signal: Signal): number {

@@ -1,14 +1,9 @@
-import {
-  bearerAuth,
-  createTokenProvider,
-  type Grant,
-  type TokenProvider,
-  type TokenStore,
-} from "../auth/index.js";
+import { bearerAuth, type Grant, type TokenProvider, type TokenStore } from "../auth/index.js";
 import { createMsxClient, type MsxClient } from "../client/msx.js";
 import type { PlatformConfig } from "../config/index.js";
 import { ConfigError, type PassgrantError } from "../errors.js";
-import { createTransport, type Transport } from "../transport/index.js";
+import { passwordGrant, wirePlatform } from "../session/wiring.js";
+import type { Transport } from "../transport/index.js";
 import { inCliWords } from "./advice.js";
 import type { Logger } from "./logger.js";
 
@@ -28,10 +23,7 @@ export interface SessionOptions {
   storeKey?: string;
 }
 
-/** The password grant with the configured user (RFC 6749 §4.3). */
-export function passwordGrant(config: PlatformConfig): Grant {
-  return { type: "password", username: config.username ?? "", password: config.password ?? "" };
-}
+export { passwordGrant };
 
 /**
  * Wires transport, token provider and typed client for one platform. With --verbose every
@@ -43,35 +35,22 @@ export function openSession(
   log: Logger,
   options: SessionOptions = {},
 ): PlatformSession {
-  const transport = createTransport({
-    timeoutMs: config.timeoutMs,
-    ...(config.retries !== undefined ? { retry: { limit: config.retries } } : {}),
-    ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
-    ...(config.caFile ? { caFile: config.caFile } : {}),
-    insecureTls: config.insecureTls,
-    // Transport warnings (insecure TLS) are already worded loudly; only the options they name
-    // become variables.
-    onWarning: (message) => log.info(inCliWords(message)),
-    onResponse: ({ method, url, status, durationMs }) =>
-      log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
-    onRetry: ({ method, url, status, error, retry, limit, delayMs, retryAfter }) =>
-      log.debug(
-        `${method} ${url} -> ${status ?? describeFailure(error)}: retry ${retry} of ${limit} in ${delayMs} ms${retryAfter ? " (Retry-After)" : ""}`,
-      ),
-    onRequestError: ({ method, url, error, durationMs }) =>
-      log.debug(`${method} ${url} -> ${error.code} (${Math.round(durationMs)} ms)`),
-  });
-  const provider = createTokenProvider({
-    tokenUrl: config.tokenUrl,
-    clientId: config.clientId,
-    ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
-    clientAuth: config.clientAuth,
-    grant: options.grant ?? passwordGrant(config),
-    ...(config.scope ? { scope: config.scope } : {}),
-    fetch: transport.fetch,
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.storeKey ? { storeKey: options.storeKey } : {}),
-    onEvent: (event) => {
+  const { transport, provider } = wirePlatform(config, {
+    ...options,
+    transportHooks: {
+      // Transport warnings (insecure TLS) are already worded loudly; only the options they name
+      // become variables.
+      onWarning: (message) => log.info(inCliWords(message)),
+      onResponse: ({ method, url, status, durationMs }) =>
+        log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
+      onRetry: ({ method, url, status, error, retry, limit, delayMs, retryAfter }) =>
+        log.debug(
+          `${method} ${url} -> ${status ?? describeFailure(error)}: retry ${retry} of ${limit} in ${delayMs} ms${retryAfter ? " (Retry-After)" : ""}`,
+        ),
+      onRequestError: ({ method, url, error, durationMs }) =>
+        log.debug(`${method} ${url} -> ${error.code} (${Math.round(durationMs)} ms)`),
+    },
+    onTokenEvent: (event) => {
       switch (event.type) {
         case "grant":
           log.debug(`token: requesting a token (grant ${event.grantType})`);

@@ -24,6 +24,16 @@ export class HttpError extends PassgrantError {
    * did not wait that long itself (beyond `retry.maxRetryAfterMs` or the time left).
    */
   readonly retryAfter?: Date;
+  /**
+   * The platform's error body when it is JSON with a `code` or a `message` (MSX's `Error`
+   * schema), each value redacted; absent for any other body.
+   */
+  readonly platformError?: PlatformErrorBody;
+  /**
+   * The response headers. Non-enumerable, so logging or serialising the error does not print
+   * them (a `Set-Cookie` is no one's business in a log line).
+   */
+  declare readonly headers?: Headers;
 
   constructor(
     init: RequestTarget & {
@@ -32,6 +42,8 @@ export class HttpError extends PassgrantError {
       body?: string;
       hint?: string;
       retryAfter?: Date;
+      platformError?: PlatformErrorBody;
+      headers?: Headers;
     },
     options?: { cause?: unknown },
   ) {
@@ -47,7 +59,17 @@ export class HttpError extends PassgrantError {
     if (init.requestId !== undefined) this.requestId = init.requestId;
     if (init.body !== undefined) this.body = init.body;
     if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
+    if (init.platformError !== undefined) this.platformError = init.platformError;
+    if (init.headers !== undefined) {
+      Object.defineProperty(this, "headers", { value: init.headers, enumerable: false });
+    }
   }
+}
+
+/** A platform's JSON error body (`{ code, message }`), redacted. */
+export interface PlatformErrorBody {
+  readonly code?: string;
+  readonly message?: string;
 }
 
 /** The connection failed (refused, reset, DNS, proxy). `causeCode` is the system code if any. */

@@ -1,5 +1,5 @@
 import { knownSecretsOf, redact, redactUrl } from "../redact.js";
-import { HttpError } from "./errors.js";
+import { HttpError, type PlatformErrorBody } from "./errors.js";
 
 /** Headers platforms use to correlate a request with their logs, most specific first. */
 const REQUEST_ID_HEADERS = [
@@ -83,17 +83,28 @@ export async function httpErrorFromResponse(
     request?: Request;
     /** When the server said to try again, if passgrant did not wait (see `HttpError.retryAfter`). */
     retryAfter?: Date;
+    /**
+     * The body when something already read it, such as openapi-fetch's `error` (its text, or
+     * the JSON parsed from it): `response` is consumed by then.
+     */
+    body?: unknown;
   } = {},
 ): Promise<HttpError> {
   let body: string | undefined;
-  if (!response.bodyUsed) {
-    const { text } = await readTextLimited(response, 4096).catch(() => ({ text: "" }));
+  let platformError: PlatformErrorBody | undefined;
+  const alreadyRead = options.body === undefined ? undefined : bodyText(options.body);
+  if (alreadyRead !== undefined || !response.bodyUsed) {
+    const { text } =
+      alreadyRead !== undefined
+        ? { text: alreadyRead.slice(0, 4096) }
+        : await readTextLimited(response, 4096).catch(() => ({ text: "" }));
     const secrets = [
       ...(options.secrets ?? []),
       ...knownSecretsOf(response),
       ...(options.request ? requestSecrets(options.request) : []),
     ];
     body = text ? excerpt(text, secrets) : undefined;
+    platformError = platformErrorOf(text, secrets);
   }
   const requestId = requestIdOf(response.headers);
   return new HttpError({
@@ -104,7 +115,37 @@ export async function httpErrorFromResponse(
     ...(body ? { body } : {}),
     ...(options.hint ? { hint: options.hint } : {}),
     ...(options.retryAfter ? { retryAfter: options.retryAfter } : {}),
+    ...(platformError ? { platformError } : {}),
+    headers: response.headers,
   });
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === "string") return body;
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{ code, message }` from a JSON error body (strings or numbers only), each value redacted. */
+function platformErrorOf(text: string, secrets: readonly string[]): PlatformErrorBody | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+  const { code, message } = parsed as Record<string, unknown>;
+  const shown = (value: unknown) =>
+    typeof value === "string" || typeof value === "number"
+      ? excerpt(String(value), secrets, 500)
+      : undefined;
+  const result = { code: shown(code), message: shown(message) };
+  if (result.code === undefined && result.message === undefined) return undefined;
+  return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined));
 }
 
 /** The secrets recorded for `request`, and the credential its Authorization header carries. */

@@ -1,0 +1,250 @@
+import type { operations as MsxOperations, paths as MsxPaths } from "../../generated/msx.js";
+import { bearerAuth } from "../auth/bearer-middleware.js";
+import type {
+  ClientAuthMethod,
+  Grant,
+  TokenEvent,
+  TokenProvider,
+  TokenStore,
+} from "../auth/types.js";
+import { createApiClient } from "../client/create-api-client.js";
+import type { StrictClient } from "../client/strict-client.js";
+import { loadEnvironment, type ReadEnvironmentOptions } from "../config/environment.js";
+import type { PlatformConfig } from "../config/platform-config.js";
+import { loadPlatformConfig } from "../config/platform-config.js";
+import { ConfigError } from "../errors.js";
+import { msxOperations } from "../spec/msx-operations.js";
+import { httpErrorFromResponse } from "../transport/response-body.js";
+import type { Transport, TransportOptions } from "../transport/transport.js";
+import { InvalidRequestError, UnknownOperationError } from "./errors.js";
+import type { CallArgs, CallInit, CallResult } from "./types.js";
+import { wirePlatform } from "./wiring.js";
+
+/** Where an operation lives: what `call()` needs to send it. */
+export interface OperationRouteEntry {
+  readonly method: string;
+  readonly path: string;
+}
+
+/**
+ * The settings of a session: the CLI's settings under their option names. Options left out are
+ * read from the environment (the CLI's `MSX_*` variables, with `.env` underneath), and every
+ * missing or bad value is reported at once in one `ConfigError`.
+ */
+export interface CreateSessionOptions {
+  /** The platform's root URL, e.g. `https://msx.example.com`. */
+  baseUrl?: string;
+  /** @default `${baseUrl}/idm/v2/token` */
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** @default "basic" */
+  clientAuth?: ClientAuthMethod;
+  username?: string;
+  password?: string;
+  scope?: string;
+  caFile?: string;
+  /** @default false */
+  insecureTls?: boolean;
+  /** @default 30000 */
+  timeoutMs?: number;
+  /** @default 2 */
+  retries?: number;
+  /** @default 16777216 (16 MiB) */
+  maxResponseBytes?: number;
+  /**
+   * A configuration already loaded (e.g. by `loadPlatformConfig`): used as it is, and neither
+   * the options above nor the environment are read.
+   */
+  config?: PlatformConfig;
+  /**
+   * Where options left out come from: `process.env` with `./.env` underneath by default (the
+   * CLI's rules), another environment or `.env` file, or `false` for the options alone.
+   * @default {}
+   */
+  environment?: ReadEnvironmentOptions | false;
+  /**
+   * The API's OpenAPI 3 document: a file path, a `file:` or `http(s):` URL, or a parsed
+   * document. Operations are called by its operationIds.
+   * @default the bundled `openapi/msx.yaml`
+   */
+  spec?: string | URL | object;
+  /** @default the password grant with `username` and `password` (RFC 6749 §4.3) */
+  grant?: Grant;
+  /** Where tokens are cached (default: in memory). */
+  store?: TokenStore;
+  storeKey?: string;
+  /** Token events (`grant`, `token`, `cache-hit`, `refresh-failed`, `warning`). */
+  onTokenEvent?: (event: TokenEvent) => void;
+  /** Transport hooks, each seeing redacted URLs only. */
+  onResponse?: TransportOptions["onResponse"];
+  onRetry?: TransportOptions["onRetry"];
+  onWarning?: TransportOptions["onWarning"];
+}
+
+/** One platform: a transport, a token provider, the typed client, and calls by operationId. */
+export interface Session<Paths extends {} = MsxPaths, Operations = MsxOperations> {
+  readonly config: PlatformConfig;
+  readonly transport: Transport;
+  readonly provider: TokenProvider;
+  /** Path-style calls (`session.client.GET("/path", …)`), as openapi-fetch answers them. */
+  readonly client: StrictClient<Paths, "application/json">;
+  /** Where each operation of the spec lives, by operationId. */
+  readonly operations: ReadonlyMap<string, OperationRouteEntry>;
+  /**
+   * Sends the operation and resolves to its 2xx JSON body. Any other answer throws an
+   * `HttpError` with the real method, the redacted URL, the status, the request id, the
+   * response `headers` and the platform's `{ code, message }` (`platformError`), redacted.
+   */
+  call<K extends keyof Operations & string>(
+    operationId: K,
+    ...args: CallArgs<Operations[K]>
+  ): Promise<CallResult<Operations[K]>>;
+  /** Releases the transport's connections. */
+  close(): Promise<void>;
+}
+
+const optionVariable = {
+  baseUrl: "MSX_BASE_URL",
+  tokenUrl: "MSX_TOKEN_URL",
+  clientId: "MSX_CLIENT_ID",
+  clientSecret: "MSX_CLIENT_SECRET",
+  clientAuth: "MSX_CLIENT_AUTH",
+  username: "MSX_USERNAME",
+  password: "MSX_PASSWORD",
+  scope: "MSX_SCOPE",
+  caFile: "MSX_CA_FILE",
+  insecureTls: "MSX_INSECURE_TLS",
+  timeoutMs: "MSX_TIMEOUT_MS",
+  retries: "MSX_RETRIES",
+  maxResponseBytes: "MSX_MAX_RESPONSE_BYTES",
+} as const satisfies Partial<Record<keyof CreateSessionOptions, string>>;
+
+/**
+ * Validates the settings (options over the environment) with the CLI's own loader, so a script
+ * meets the same checks and gets every problem at once.
+ */
+export function resolveSessionConfig(options: CreateSessionOptions): PlatformConfig {
+  if (options.config) return options.config;
+  const env: Record<string, string | undefined> =
+    options.environment === false ? {} : { ...loadEnvironment(options.environment ?? {}).env };
+  for (const [option, variable] of Object.entries(optionVariable)) {
+    const value = options[option as keyof typeof optionVariable];
+    if (value !== undefined) env[variable] = String(value);
+  }
+  const userGrant = options.grant === undefined || options.grant.type === "password";
+  return loadPlatformConfig(env, { username: userGrant, password: userGrant });
+}
+
+/**
+ * Opens a session on a platform: one transport shared by the token provider and the client, the
+ * spec's operations callable by operationId. Give `Paths` and `Operations` (openapi-typescript's
+ * `paths` and `operations`) for another spec's compile-time types; the MSX ones are the default.
+ * Close the session when done.
+ */
+export async function createSession<Paths extends {} = MsxPaths, Operations = MsxOperations>(
+  options: CreateSessionOptions = {},
+): Promise<Session<Paths, Operations>> {
+  const config = resolveSessionConfig(options);
+  if (config.baseUrl === undefined) {
+    throw new ConfigError(
+      "baseUrl is not set: a session calls the platform's API at its root URL.",
+    );
+  }
+  const { transport, provider } = wirePlatform(config, {
+    ...(options.grant ? { grant: options.grant } : {}),
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.storeKey ? { storeKey: options.storeKey } : {}),
+    ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
+    transportHooks: {
+      ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    },
+  });
+  try {
+    const operations = await routesOf(options.spec, transport);
+    const client = createApiClient<Paths, "application/json">({
+      baseUrl: config.baseUrl,
+      fetch: transport.fetch,
+      middleware: [bearerAuth(provider)],
+    });
+    const secrets = () => [
+      ...provider.knownSecrets(),
+      ...[config.password, config.clientSecret].filter((s): s is string => Boolean(s)),
+    ];
+    return {
+      config,
+      transport,
+      provider,
+      client,
+      operations,
+      async call(operationId, ...args) {
+        const route = operations.get(operationId);
+        if (!route) throw new UnknownOperationError(operationId, operations.keys());
+        const init = (args[0] ?? {}) as CallInit<Record<string, never>> & Record<string, unknown>;
+        checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
+        const { path, query, header, cookie, body, signal } = init as Record<string, never>;
+        const request = client as unknown as RequestClient;
+        const result = await request.request(route.method.toLowerCase(), route.path, {
+          params: { path, query, header, cookie },
+          ...(body !== undefined ? { body } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        if (!result.response.ok) {
+          throw await httpErrorFromResponse(result.response, {
+            method: route.method,
+            secrets: secrets(),
+            ...(result.error !== undefined ? { body: result.error } : {}),
+          });
+        }
+        return result.data as never;
+      },
+      close: () => transport.close(),
+    };
+  } catch (error) {
+    await transport.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** openapi-fetch's method-by-name call, untyped: `call()` types it from `operations` instead. */
+interface RequestClient {
+  request(
+    method: string,
+    path: string,
+    init: Record<string, unknown>,
+  ): Promise<{ data?: unknown; error?: unknown; response: Response }>;
+}
+
+/** A `{name}` left in the path would be sent literally, to a URL the spec never described. */
+function checkPathParameters(
+  operationId: string,
+  path: string,
+  given: Record<string, unknown> | undefined,
+): void {
+  const missing = [...path.matchAll(/\{([^}]+)\}/g)]
+    .map((match) => match[1] as string)
+    .filter((name) => given?.[name] === undefined || given[name] === null);
+  if (missing.length > 0) {
+    throw new InvalidRequestError(
+      operationId,
+      missing.map((name) => `path parameter ${name} is required`),
+    );
+  }
+}
+
+/**
+ * The operation table of `spec`. The bundled MSX spec's is compiled in (`msxOperations`), so a
+ * default session parses no YAML; another spec is read (and the YAML parser loaded) here.
+ */
+async function routesOf(
+  spec: CreateSessionOptions["spec"],
+  transport: Transport,
+): Promise<ReadonlyMap<string, OperationRouteEntry>> {
+  if (spec === undefined) return new Map(Object.entries(msxOperations));
+  const { loadSpec } = await import("./load-spec.js");
+  const document = await loadSpec(spec, transport.fetch);
+  const { operationTable } = await import("../spec/operations.js");
+  return operationTable(document);
+}

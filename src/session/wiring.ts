@@ -1,0 +1,63 @@
+import { createTokenProvider } from "../auth/token-provider.js";
+import type { Grant, TokenEvent, TokenProvider, TokenStore } from "../auth/types.js";
+import type { PlatformConfig } from "../config/platform-config.js";
+import { createTransport, type Transport, type TransportOptions } from "../transport/transport.js";
+
+/**
+ * The one place a platform's configuration becomes a transport and a token provider sharing it.
+ * `createSession` and the CLI's `openSession` both wire through here, each adding its own hooks
+ * (the CLI logs them with --verbose).
+ */
+export interface PlatformWiringOptions {
+  /** @default the password grant with the configured user (RFC 6749 §4.3) */
+  grant?: Grant;
+  store?: TokenStore;
+  storeKey?: string;
+  /** Overrides the configured `tokenUrl` (e.g. taken from the spec's security scheme). */
+  tokenUrl?: string;
+  /** Overrides the configured scope. */
+  scope?: string;
+  onTokenEvent?: (event: TokenEvent) => void;
+  transportHooks?: Pick<
+    TransportOptions,
+    "onWarning" | "onResponse" | "onRetry" | "onRequestError"
+  >;
+}
+
+export interface PlatformWiring {
+  readonly transport: Transport;
+  readonly provider: TokenProvider;
+}
+
+/** The password grant with the configured user (RFC 6749 §4.3). */
+export function passwordGrant(config: PlatformConfig): Grant {
+  return { type: "password", username: config.username ?? "", password: config.password ?? "" };
+}
+
+export function wirePlatform(
+  config: PlatformConfig,
+  options: PlatformWiringOptions = {},
+): PlatformWiring {
+  const transport = createTransport({
+    timeoutMs: config.timeoutMs,
+    ...(config.retries !== undefined ? { retry: { limit: config.retries } } : {}),
+    ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
+    ...(config.caFile ? { caFile: config.caFile } : {}),
+    insecureTls: config.insecureTls,
+    ...options.transportHooks,
+  });
+  const scope = options.scope ?? config.scope;
+  const provider = createTokenProvider({
+    tokenUrl: options.tokenUrl ?? config.tokenUrl,
+    clientId: config.clientId,
+    ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
+    clientAuth: config.clientAuth,
+    grant: options.grant ?? passwordGrant(config),
+    ...(scope ? { scope } : {}),
+    fetch: transport.fetch,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.storeKey ? { storeKey: options.storeKey } : {}),
+    ...(options.onTokenEvent ? { onEvent: options.onTokenEvent } : {}),
+  });
+  return { transport, provider };
+}

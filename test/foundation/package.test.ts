@@ -220,6 +220,59 @@ describe("the packed package", () => {
   );
 
   it(
+    "packs within 600 KB, with no source map pointing at sources it does not ship",
+    async () => {
+      const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: root,
+      });
+      const [packed] = JSON.parse(stdout) as [{ size: number; files: { path: string }[] }];
+      expect(packed.size).toBeLessThanOrEqual(600 * 1024);
+      const paths = packed.files.map((file) => file.path);
+      expect(paths.filter((path) => path.endsWith(".map"))).toEqual([]);
+      expect(paths.some((path) => path.startsWith("src/"))).toBe(false);
+      const script = `
+      const { readdirSync, readFileSync } = require("node:fs");
+      const files = readdirSync("node_modules/${manifest.name}/dist", { recursive: true });
+      console.log(files.filter((f) => /\\.c?js$/.test(f) &&
+        readFileSync("node_modules/${manifest.name}/dist/" + f, "utf8").includes("sourceMappingURL")).join(","));`;
+      const mapped = await run("node", ["-e", script], { cwd: scratch });
+      expect(mapped.stdout.trim()).toBe("");
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  // Where Node can require an ES module (20.19+, 22.12+: the "module-sync" condition), require()
+  // gets the package; elsewhere (or with that turned off, as on 20.12) the "require" condition's
+  // file says the package is ESM only and how to load it.
+  const requireScript = `try { require("passgrant"); console.log("loaded"); }
+    catch (error) { console.log(error.code + ": " + error.message); }`;
+
+  it(
+    "says the package is ESM only where CommonJS cannot require it",
+    async () => {
+      const { stdout } = await run(
+        "node",
+        ["--no-experimental-require-module", "-e", requireScript],
+        { cwd: scratch },
+      );
+      expect(stdout).toContain("ERR_REQUIRE_ESM: passgrant is an ES module package (ESM only)");
+      expect(stdout).toContain('import("passgrant")');
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    "loads the package root with require() where Node can require ES modules",
+    async () => {
+      const { stdout } = await run("node", ["-e", requireScript], { cwd: scratch });
+      const canRequireEsm = (process.features as { require_module?: boolean }).require_module;
+      if (canRequireEsm) expect(stdout.trim()).toBe("loaded");
+      else expect(stdout).toContain("ERR_REQUIRE_ESM: passgrant is an ES module package");
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
     "installs the passgrant command",
     async () => {
       const bin = join(scratch, "node_modules/.bin/passgrant");

@@ -8,7 +8,6 @@ import { parseForm } from "../spec/form.js";
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../spec/media-type.js";
 import { createMsxBackend, loadMsxDocument } from "../spec/msx-spec.js";
 import { operationEntry } from "../spec/operations.js";
-import { type Route, routeRequest } from "../spec/router.js";
 import { describeValidationErrors } from "../spec/validation-errors.js";
 import { ADMIN_PREFIX, handleAdminRequest } from "./admin.js";
 import { apiProblem, oauthProblem, SandboxProblem, TOKEN_RESPONSE_HEADERS } from "./errors.js";
@@ -28,6 +27,7 @@ import {
   resolveSandboxOptions,
   type SandboxOptions,
 } from "./options.js";
+import { parseQuery, routeOf, routeProblem, splitTarget } from "./routing.js";
 import { seedTenants } from "./seed.js";
 import { TenantStore } from "./store.js";
 import { tenantHandlers } from "./tenants.js";
@@ -349,44 +349,6 @@ function bodyForValidation(exchange: Exchange): unknown {
   return text;
 }
 
-/** Where the request leads, by openapi-backend's router; a malformed path leads nowhere. */
-function routeOf(backend: OpenAPIBackend, method: string, pathname: string): MalformedPath | Route {
-  if (decodedPath(pathname) === undefined) return { kind: "malformed-path" };
-  return routeRequest(backend.router, method, pathname);
-}
-
-interface MalformedPath {
-  readonly kind: "malformed-path";
-}
-
-function routeProblem(route: MalformedPath | Route, method: string, pathname: string) {
-  switch (route.kind) {
-    case "malformed-path":
-      return apiProblem(400, "the path has malformed percent-encoding");
-    case "method-not-allowed": {
-      const allow = route.allow.join(", ");
-      return apiProblem(405, `${method} is not allowed on ${pathname}; use ${allow}`, {
-        headers: { allow },
-      });
-    }
-    default:
-      return apiProblem(404, `no operation at ${pathname}; see openapi/msx.yaml`);
-  }
-}
-
-/**
- * The percent-decoded path, or undefined when its percent-encoding is malformed (`%ff%fe`).
- * The result is used on purpose: a bundler may drop a `decodeURIComponent` call whose result is
- * unused (it treats it as pure), losing the throw that turns such a path into a 400.
- */
-function decodedPath(pathname: string): string | undefined {
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Marks an answer a fault rule made up. Its status may be one the operation does not document
  * (a 503, say): rather than declare every status a rule can inject, which would claim the
@@ -410,34 +372,6 @@ function faultProblem(rule: Readonly<FaultRule>, operationId: string | undefined
   if (status === 401 && operationId !== undefined)
     Object.assign(headers, bearerChallenge(description));
   return apiProblem(status, description, { headers });
-}
-
-/** Splits an origin-form request target; absolute-form is accepted too (RFC 9112 §3.2.2). */
-function splitTarget(target: string): { pathname: string; query: string } | undefined {
-  if (!target.startsWith("/")) {
-    try {
-      const url = new URL(target);
-      return { pathname: url.pathname, query: url.search.slice(1) };
-    } catch {
-      return undefined;
-    }
-  }
-  const mark = target.indexOf("?");
-  return mark < 0
-    ? { pathname: target, query: "" }
-    : { pathname: target.slice(0, mark), query: target.slice(mark + 1) };
-}
-
-/** Query parameters as form-style name => value(s); repeated names (`ids=a&ids=b`) become arrays. */
-function parseQuery(query: string): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(query)) {
-    const existing = result[name];
-    if (existing === undefined) result[name] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else result[name] = [existing, value];
-  }
-  return result;
 }
 
 function headerValue(value: unknown): string | undefined {

@@ -1,9 +1,11 @@
 // First: a clear error naming what to install, before any module needing those packages loads.
 import "./peers-installed.js";
 
+export type { ApiMock, MockApiOptions } from "./expectation-types.js";
 /**
  * `passgrant/testing`: contract-testing helpers for code that talks to an MSX platform through
- * passgrant. Built on nock (a peer dependency); independent of any test runner.
+ * passgrant (`mockMsx`), or to any API an OpenAPI 3 document describes (`mockApi`). Built on nock
+ * (a peer dependency); independent of any test runner.
  */
 export {
   errorFixture,
@@ -14,6 +16,7 @@ export {
   tenantsPageFixture,
   tokenResponseFixture,
 } from "./fixtures.js";
+export { mockApi } from "./mock-api.js";
 export {
   type ExpectOptions,
   type InterceptedRequest,

@@ -112,7 +112,7 @@ export async function checkRequest(
   const result = backend.validateRequest(
     {
       method: request.method.toLowerCase(),
-      path: request.pathWithQuery,
+      path: withoutApiKeys(entry, request.pathWithQuery),
       headers: { ...request.headers },
       ...(body === undefined ? {} : { body }),
     },
@@ -120,6 +120,24 @@ export async function checkRequest(
   );
   for (const error of result.errors ?? []) problems.push(describeLabelled(error));
   return problems;
+}
+
+/**
+ * The path without API keys in its query: a security scheme's parameter is not among the
+ * operation's declared parameters, and the validator would call it an unknown one.
+ */
+function withoutApiKeys(entry: OperationEntry, pathWithQuery: string): string {
+  const names = entry.security.flatMap((alternative) =>
+    alternative.flatMap(({ scheme }) =>
+      scheme.kind === "apiKey" && scheme.in === "query" ? [scheme.name] : [],
+    ),
+  );
+  const at = pathWithQuery.indexOf("?");
+  if (names.length === 0 || at < 0) return pathWithQuery;
+  const query = new URLSearchParams(pathWithQuery.slice(at + 1));
+  for (const name of names) query.delete(name);
+  const rest = query.toString();
+  return `${pathWithQuery.slice(0, at)}${rest ? `?${rest}` : ""}`;
 }
 
 function isFormOperation(entry: OperationEntry): boolean {

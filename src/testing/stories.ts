@@ -33,10 +33,10 @@ export function expiredTokenThenRenewal<K extends TenantOperationId>(
 ): RenewalStory {
   const renewal = tokenResponseFixture();
   const renewedToken = renewal.access_token as string;
-  msx.expect(operationId, {
+  msx.expect<TenantOperationId>(operationId, {
     status: 401,
     body: errorFixture(401, { message: "Access token expired" }),
-  } as ExpectOptions<K>);
+  });
   msx.getAccessToken({
     body: renewal,
     ...(options.renewWith ? { match: { body: { grant_type: options.renewWith } } } : {}),

@@ -152,11 +152,13 @@ describe("the public API", () => {
   it("passgrant/testing exports exactly these names", () => {
     expect(declared["passgrant/testing"]).toMatchInlineSnapshot(`
       {
+        "ApiMock": "type",
         "ContractViolation": "interface",
         "ContractViolationError": "class",
         "DocumentedStatus": "type",
         "ExpectOptions": "type",
         "InterceptedRequest": "interface",
+        "MockApiOptions": "interface",
         "MockMsxOptions": "interface",
         "MsxMock": "interface",
         "OffSpecStatus": "type",
@@ -175,6 +177,7 @@ describe("the public API", () => {
         "fixtureId": "function",
         "fixtureToken": "function",
         "invalidGrantOnRefresh": "function",
+        "mockApi": "function",
         "mockMsx": "function",
         "oauthErrorFixture": "function",
         "rateLimited": "function",

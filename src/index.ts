@@ -69,7 +69,17 @@ export {
   type Session,
 } from "./session/create-session.js";
 export { InvalidRequestError, UnknownOperationError } from "./session/errors.js";
-export type { CallArgs, CallInit, CallResult, UntypedOperations } from "./session/types.js";
+export type { PaginateOptions } from "./session/paginate.js";
+export type {
+  CallArgs,
+  CallInit,
+  CallResult,
+  PageItem,
+  PaginateArgs,
+  PaginateInit,
+  UntypedInit,
+  UntypedOperations,
+} from "./session/types.js";
 export { AbortedError } from "./transport/aborted-error.js";
 export type { ProxySetting } from "./transport/dispatcher.js";
 export {

@@ -17,7 +17,8 @@ import { msxOperations } from "../spec/msx-operations.js";
 import { httpErrorFromResponse } from "../transport/response-body.js";
 import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
-import type { CallArgs, CallInit, CallResult } from "./types.js";
+import { type PaginateOptions, paginate } from "./paginate.js";
+import type { CallArgs, CallResult, PageItem, PaginateArgs } from "./types.js";
 import { wirePlatform } from "./wiring.js";
 
 /** Where an operation lives: what `call()` needs to send it. */
@@ -100,6 +101,15 @@ export interface Session<Paths extends {} = MsxPaths, Operations = MsxOperations
     operationId: K,
     ...args: CallArgs<Operations[K]>
   ): Promise<CallResult<Operations[K]>>;
+  /**
+   * Iterates the items of a listing operation across its pages (see {@link PaginateOptions}):
+   * page/pageSize APIs with `hasNext` or `totalItems`, array pages, and RFC 8288
+   * `Link: rel="next"`. A page that makes no progress stops it with an `UnexpectedResponseError`.
+   */
+  paginate<K extends keyof Operations & string>(
+    operationId: K,
+    ...args: PaginateArgs<Operations[K], PaginateOptions>
+  ): AsyncGenerator<PageItem<CallResult<Operations[K]>>, void, undefined>;
   /** Releases the transport's connections. */
   close(): Promise<void>;
 }
@@ -173,6 +183,31 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       ...provider.knownSecrets(),
       ...[config.password, config.clientSecret].filter((s): s is string => Boolean(s)),
     ];
+    const routeOf = (operationId: string) => {
+      const route = operations.get(operationId);
+      if (!route) throw new UnknownOperationError(operationId, operations.keys());
+      return route;
+    };
+    /** Sends one operation; a status other than 2xx is an HttpError. */
+    const send = async (operationId: string, init: Record<string, unknown>) => {
+      const route = routeOf(operationId);
+      checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
+      const { path, query, header, cookie, body, signal } = init;
+      const request = client as unknown as RequestClient;
+      const result = await request.request(route.method.toLowerCase(), route.path, {
+        params: { path, query, header, cookie },
+        ...(body !== undefined ? { body } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      if (!result.response.ok) {
+        throw await httpErrorFromResponse(result.response, {
+          method: route.method,
+          secrets: secrets(),
+          ...(result.error !== undefined ? { body: result.error } : {}),
+        });
+      }
+      return { data: result.data, response: result.response };
+    };
     return {
       config,
       transport,
@@ -180,25 +215,18 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       client,
       operations,
       async call(operationId, ...args) {
-        const route = operations.get(operationId);
-        if (!route) throw new UnknownOperationError(operationId, operations.keys());
-        const init = (args[0] ?? {}) as CallInit<Record<string, never>> & Record<string, unknown>;
-        checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
-        const { path, query, header, cookie, body, signal } = init as Record<string, never>;
-        const request = client as unknown as RequestClient;
-        const result = await request.request(route.method.toLowerCase(), route.path, {
-          params: { path, query, header, cookie },
-          ...(body !== undefined ? { body } : {}),
-          ...(signal ? { signal } : {}),
-        });
-        if (!result.response.ok) {
-          throw await httpErrorFromResponse(result.response, {
-            method: route.method,
-            secrets: secrets(),
-            ...(result.error !== undefined ? { body: result.error } : {}),
-          });
-        }
-        return result.data as never;
+        const { data } = await send(operationId, (args[0] ?? {}) as Record<string, unknown>);
+        return data as never;
+      },
+      paginate(operationId, ...args) {
+        const route = routeOf(operationId);
+        const [init = {}, paginateOptions] = args;
+        return paginate(
+          (pageInit) => send(operationId, pageInit),
+          route.method,
+          init as Record<string, unknown>,
+          paginateOptions,
+        ) as never;
       },
       close: () => transport.close(),
     };

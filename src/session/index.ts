@@ -6,4 +6,14 @@ export {
   type Session,
 } from "./create-session.js";
 export { InvalidRequestError, UnknownOperationError } from "./errors.js";
-export type { CallArgs, CallInit, CallResult, UntypedOperations } from "./types.js";
+export type { PaginateOptions } from "./paginate.js";
+export type {
+  CallArgs,
+  CallInit,
+  CallResult,
+  PageItem,
+  PaginateArgs,
+  PaginateInit,
+  UntypedInit,
+  UntypedOperations,
+} from "./types.js";

@@ -1,4 +1,5 @@
 import type { components, operations } from "../../../generated/msx.js";
+import { createPageProgressCheck } from "../../client/page-progress.js";
 import { abortable, withChildSignal } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { integerOption, parseCommandArgs, UsageError } from "../args.js";
@@ -6,7 +7,6 @@ import { cacheFor, cacheOptions } from "../cache-option.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
-import { createPageProgressCheck } from "../page-progress.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { createProgress } from "../progress.js";
 import { openSession, type PlatformSession } from "../session.js";
@@ -305,7 +305,7 @@ async function list(
   // writes the same single JSON array as before, piece by piece (so a listing that fails part
   // way leaves an unterminated array, never a valid-looking partial one).
   const progress = createProgress(context.stderr);
-  const checkProgress = createPageProgressCheck();
+  const checkProgress = createPageProgressCheck({ itemName: "tenants", nextSignal: "hasNext" });
   let fetched = 0;
   let opened = false;
   try {

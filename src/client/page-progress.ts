@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { UnexpectedResponseError } from "../client/unexpected-response-error.js";
 import { redactUrl } from "../redact.js";
+import { UnexpectedResponseError } from "./unexpected-response-error.js";
 
 /**
  * How many earlier pages a listing remembers to recognise a repeat: a fingerprint (20 bytes)
@@ -8,6 +8,16 @@ import { redactUrl } from "../redact.js";
  * distinct pages than this is not caught by ids (the page-number check still applies).
  */
 export const REMEMBERED_PAGES = 1000;
+
+/** How a listing names what it lists, for the error. */
+export interface PageProgressOptions {
+  /** What the items are, e.g. `tenants`. @default "items" */
+  itemName?: string;
+  /** How the server said there was a next page, e.g. `hasNext`. @default "a next page" */
+  nextSignal?: string;
+  /** The listing's method. @default "GET" */
+  method?: string;
+}
 
 /** What the check needs of one page: its number (if the server sends one) and its ids. */
 export interface PageSeen {
@@ -18,11 +28,17 @@ export interface PageSeen {
 }
 
 /**
- * Stops a listing that follows `hasNext` but makes no progress: the server reports the same
- * page number again, or sends the same tenants as an earlier page (a spec-valid server that
- * answers one page forever made 6,955 requests in 20 s). Throws `UnexpectedResponseError`.
+ * Stops a listing that follows `hasNext` (or a next link) but makes no progress: the server
+ * reports the same page number again, or sends the same items as an earlier page (a spec-valid
+ * server that answers one page forever made 6,955 requests in 20 s). Throws
+ * `UnexpectedResponseError`. The CLI's `tenants list --all` and `session.paginate()` share it.
  */
-export function createPageProgressCheck(): (seen: PageSeen) => void {
+export function createPageProgressCheck(
+  options: PageProgressOptions = {},
+): (seen: PageSeen) => void {
+  const { itemName = "items", nextSignal = "a next page", method = "GET" } = options;
+  const noProgress = (response: Response, what: string) =>
+    noProgressError(response, what, nextSignal, method);
   const fingerprints = new Map<string, number>();
   let lastPage: number | undefined;
   let count = 0;
@@ -38,7 +54,7 @@ export function createPageProgressCheck(): (seen: PageSeen) => void {
     if (earlier !== undefined) {
       throw noProgress(
         response,
-        `the same tenants as page ${earlier + 1} of this listing (page ${count})`,
+        `the same ${itemName} as page ${earlier + 1} of this listing (page ${count})`,
       );
     }
     fingerprints.set(fingerprint, count - 1);
@@ -48,14 +64,19 @@ export function createPageProgressCheck(): (seen: PageSeen) => void {
   };
 }
 
-function noProgress(response: Response, what: string): UnexpectedResponseError {
+function noProgressError(
+  response: Response,
+  what: string,
+  nextSignal: string,
+  method: string,
+): UnexpectedResponseError {
   const contentType = response.headers.get("content-type") ?? undefined;
   return new UnexpectedResponseError({
-    method: "GET",
+    method,
     url: redactUrl(response.url),
     status: response.status,
     ...(contentType ? { contentType } : {}),
-    problem: `a page that makes no progress: ${what}, while saying hasNext`,
+    problem: `a page that makes no progress: ${what}, while saying ${nextSignal}`,
     hint: "The platform's paging is broken, so the listing stopped; what was printed before is complete up to that page",
   });
 }

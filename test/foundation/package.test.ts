@@ -75,6 +75,26 @@ describe("the packed package", () => {
     for (const dir of [scratch, packDir]) if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  // The same linters as `npm run check:package` (in .ci/run), on this test's tarball.
+  it(
+    "passes publint and @arethetypeswrong/cli",
+    async () => {
+      const bin = (name: string) => join(root, "node_modules/.bin", name);
+      await run(bin("publint"), ["run", tarball, "--strict"], { cwd: root });
+      await run(
+        bin("attw"),
+        [tarball, "--profile", "esm-only", "--ignore-rules", "false-esm"].concat([
+          "--exclude-entrypoints",
+          "openapi/msx.yaml",
+          "--format",
+          "json",
+        ]),
+        { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+      );
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
   // The tarball alone, as a library user installs it: no optional peers.
   describe("installed alone", () => {
     let alone: string;

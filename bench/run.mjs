@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark in one run, on this machine, printed as markdown
-// (the figures in BENCHMARKS.md come from this output). BENCH_ONLY=overhead,grants,cli,sandbox
+// (the figures in BENCHMARKS.md come from this output). BENCH_ONLY=overhead,grants,cli,sandbox,startup
 // runs a subset.
 import { writeFileSync } from "node:fs";
 import { benchCli, printCli } from "./cli.mjs";
@@ -7,12 +7,14 @@ import { benchGrants, printGrants } from "./grants.mjs";
 import { machine } from "./lib.mjs";
 import { benchOverhead, printOverhead } from "./overhead.mjs";
 import { benchSandbox, printSandbox } from "./sandbox.mjs";
+import { benchStartup, printStartup } from "./startup.mjs";
 
 const suites = {
   overhead: [benchOverhead, printOverhead],
   grants: [benchGrants, printGrants],
   cli: [benchCli, printCli],
   sandbox: [benchSandbox, printSandbox],
+  startup: [benchStartup, printStartup],
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 

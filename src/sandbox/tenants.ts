@@ -95,18 +95,7 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
         );
       }
       const result = store.create(input);
-      if (!result.ok) {
-        if (result.reason === "parent-not-found") {
-          throw apiProblem(400, `parentId ${input.parentId} names no existing tenant`);
-        }
-        if (result.reason === "external-id-taken") {
-          throw apiProblem(
-            400,
-            "externalId is already used by another tenant; external ids are unique",
-          );
-        }
-        throw limitProblem(result.reason, store.limits);
-      }
+      if (!result.ok) throw writeProblem(result.reason, store.limits, input);
       return ok(201, view(result.tenant, true));
     },
 
@@ -116,10 +105,7 @@ export function tenantHandlers(store: TenantStore): Record<TenantOperationId, Sa
       checkWithinScope(principal, id, store);
       const input = context.request.requestBody as components["schemas"]["TenantUpdate"];
       const result = store.update(id, input);
-      if (!result.ok) {
-        if (result.reason === "not-found") throw apiProblem(404, `no tenant has id ${id}`);
-        throw limitProblem(result.reason, store.limits);
-      }
+      if (!result.ok) throw writeProblem(result.reason, store.limits, { id, ...input });
       return ok(200, view(result.tenant, true));
     },
 
@@ -163,6 +149,27 @@ function checkWithinScope(principal: Principal, id: string, store: TenantStore):
  * itself (like any other invalid field), 409 when the store is full (the request is fine, the
  * store's state refuses it, as a platform's quota would).
  */
+/** The answer to a create or update the store refused, for every reason it can give. */
+function writeProblem(
+  reason: "parent-not-found" | "external-id-taken" | "not-found" | LimitReason,
+  limits: StoreLimits,
+  input: { id?: string; parentId?: string | null },
+): SandboxProblem {
+  switch (reason) {
+    case "parent-not-found":
+      return apiProblem(400, `parentId ${input.parentId} names no existing tenant`);
+    case "external-id-taken":
+      return apiProblem(
+        400,
+        "externalId is already used by another tenant; external ids are unique",
+      );
+    case "not-found":
+      return apiProblem(404, `no tenant has id ${input.id}`);
+    default:
+      return limitProblem(reason, limits);
+  }
+}
+
 function limitProblem(reason: LimitReason, limits: StoreLimits): SandboxProblem {
   switch (reason) {
     case "tenant-too-large":

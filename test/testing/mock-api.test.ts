@@ -1,6 +1,11 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import type {
+  operations as PetstoreOperations,
+  paths as PetstorePaths,
+} from "../../examples/other-platform/generated/petstore.js";
 import type { operations as MsxOperations } from "../../generated/msx.js";
+import { createApiClient } from "../../src/client/create-api-client.js";
 import { loadMsxDocument } from "../../src/spec/msx-spec.js";
 import { ContractViolationError, mockApi, VIOLATION_STATUS } from "../../src/testing/index.js";
 import type { operations } from "../fixtures/generated/third-party-api.js";
@@ -176,5 +181,31 @@ describe("mockApi over the bundled MSX spec (a parsed document)", () => {
       body: JSON.stringify({ grant_type: "password" }),
     });
     expect(verifyMessage(api)).toContain("the body is JSON, not form-encoded");
+  });
+});
+
+describe("mockApi over examples/other-platform/petstore.yaml, with passgrant's own typed client", () => {
+  const PETSTORE = new URL("../../examples/other-platform/petstore.yaml", import.meta.url);
+  const PETS = "https://petstore.example";
+
+  it("applies the document-level security and $ref'd responses", async () => {
+    const api = mockApi<PetstoreOperations>(PETSTORE, PETS, { bearerTokens: ["t-1"] })
+      .createPet()
+      .getPet({ status: 404 })
+      .listPets();
+    const client = createApiClient<PetstorePaths>({
+      baseUrl: PETS,
+      headers: { Authorization: "Bearer t-1" },
+    });
+    const created = await client.POST("/v1/pets", { body: { name: "Rex" } });
+    expect(created.response.status).toBe(201);
+    const missing = await client.GET("/v1/pets/{petId}", { params: { path: { petId: 3 } } });
+    expect(missing.response.status).toBe(404);
+    expect(missing.response.headers.get("content-type")).toBe("application/problem+json");
+    const anonymous = createApiClient<PetstorePaths>({ baseUrl: PETS });
+    await anonymous.GET("/v1/pets", {});
+    expect(verifyMessage(api)).toContain(
+      "listPets (GET /v1/pets): the Bearer Authorization header is missing (security scheme BearerAuth needs an access token)",
+    );
   });
 });

@@ -20,7 +20,8 @@ export type PassgrantErrorCode =
   | "ERR_RESPONSE_TOO_LARGE"
   | "ERR_UNEXPECTED_RESPONSE"
   | "ERR_UNKNOWN_OPERATION"
-  | "ERR_INVALID_REQUEST";
+  | "ERR_INVALID_REQUEST"
+  | "ERR_DISCOVERY";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

@@ -19,6 +19,12 @@
 export type { components, operations, paths } from "../generated/msx.js";
 export { bearerAuth } from "./auth/bearer-middleware.js";
 export { CLIENT_AUTH_METHODS } from "./auth/client-auth.js";
+export {
+  type AuthorizationServerMetadata,
+  DiscoveryError,
+  type DiscoveryFailure,
+  discoverAuthorizationServer,
+} from "./auth/discovery.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./auth/grants.js";
 export { OAuthError, type OAuthErrorCode } from "./auth/oauth-error.js";
 export { TokenEndpointHttpError } from "./auth/token-endpoint-http-error.js";

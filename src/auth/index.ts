@@ -9,6 +9,12 @@ export { TimeoutError } from "../transport/timeout-error.js";
 export { TlsError } from "../transport/tls-error.js";
 export { bearerAuth } from "./bearer-middleware.js";
 export { basicAuthorization, CLIENT_AUTH_METHODS, formEncode } from "./client-auth.js";
+export {
+  type AuthorizationServerMetadata,
+  DiscoveryError,
+  type DiscoveryFailure,
+  discoverAuthorizationServer,
+} from "./discovery.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./grants.js";
 export { OAuthError, type OAuthErrorCode } from "./oauth-error.js";
 export { TokenEndpointHttpError } from "./token-endpoint-http-error.js";

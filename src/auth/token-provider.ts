@@ -8,6 +8,7 @@ import {
   checkClientAuthMethod,
   sendsSecret,
 } from "./client-auth.js";
+import { type AuthorizationServerMetadata, discoverAuthorizationServer } from "./discovery.js";
 import {
   GRANT_SWITCH_TENANT,
   GRANT_SWITCH_USER,
@@ -30,7 +31,9 @@ export const DEFAULT_RENEW_SKEW_MS = 60_000;
 
 /** A provider's settings once validated; switch grants derive new ones from it. */
 interface ProviderConfig {
-  endpoint: Omit<TokenEndpoint, "warn">;
+  endpoint: Omit<TokenEndpoint, "warn" | "tokenUrl">;
+  /** The token endpoint: configured, or read once from the issuer's metadata. */
+  tokenUrl: () => Promise<string>;
   /** The original grant, built when needed (switch grants use the parent's current token). */
   grant: () => Promise<GrantRequest>;
   renewSkewMs: number;
@@ -40,6 +43,8 @@ interface ProviderConfig {
   onEvent?: ((event: TokenEvent) => void) | undefined;
   /** Secrets of the configuration itself (password, client secret, Basic value). */
   configSecrets: readonly string[];
+  /** The issuer's metadata, read once (absent without an `issuer`). */
+  metadata?: (() => Promise<AuthorizationServerMetadata>) | undefined;
   /** A derived (switch) provider also masks its parent's secrets: its grant sends them. */
   parentSecrets?: (() => string[]) | undefined;
 }
@@ -62,21 +67,14 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
 function resolveConfig(options: TokenProviderOptions): ProviderConfig {
   const problems: string[] = [];
-  let tokenUrl: URL | undefined;
-  try {
-    tokenUrl = new URL(String(options.tokenUrl));
-    if (tokenUrl.protocol !== "https:" && tokenUrl.protocol !== "http:") throw new Error();
-  } catch {
+  const tokenUrl =
+    options.tokenUrl === undefined ? undefined : checkUrl("tokenUrl", options.tokenUrl, problems);
+  const issuer =
+    options.issuer === undefined ? undefined : checkUrl("issuer", options.issuer, problems);
+  if (options.tokenUrl === undefined && options.issuer === undefined) {
     problems.push(
-      `tokenUrl must be an absolute https URL such as https://msx.example.com/idm/v2/token, got ${JSON.stringify(redactUrl(String(options.tokenUrl)))}.`,
+      "tokenUrl or issuer is required: the token endpoint itself, or the issuer whose metadata (RFC 8414) names it.",
     );
-  }
-  if (tokenUrl && (tokenUrl.username || tokenUrl.password)) {
-    // fetch refuses such URLs with a TypeError that quotes them, credentials and all.
-    problems.push(
-      `tokenUrl must not contain a user name or password (${redactUrl(tokenUrl)}): pass the client's credentials as clientId and clientSecret.`,
-    );
-    tokenUrl = undefined;
   }
   if (typeof options.clientId !== "string" || options.clientId === "") {
     problems.push("clientId is required.");
@@ -91,18 +89,32 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
   if (!Number.isFinite(renewSkewMs) || renewSkewMs < 0) {
     problems.push(`renewSkewMs must be a number >= 0, got ${String(options.renewSkewMs)}.`);
   }
-  if (problems.length > 0 || !tokenUrl) throw new ConfigError(problems);
-  if (isInsecureOrigin(tokenUrl) && options.allowInsecureHttp !== true) {
-    throw new InsecureTransportError(redactUrl(tokenUrl));
-  }
+  if (problems.length > 0 || !(tokenUrl || issuer)) throw new ConfigError(problems);
+  const checkSecure = (url: URL) => {
+    if (isInsecureOrigin(url) && options.allowInsecureHttp !== true) {
+      throw new InsecureTransportError(redactUrl(url));
+    }
+  };
+  for (const url of [tokenUrl, issuer]) if (url) checkSecure(url);
   const initial = grantRequest(options.grant); // validates the grant up front
   const username = initial.grantType === "password" ? initial.parameters.username : undefined;
   const fetch =
     options.fetch ??
     createTransport(options.allowInsecureHttp ? { allowInsecureHttp: true } : {}).fetch;
+  const metadata = issuer
+    ? once(async () => {
+        const found = await discoverAuthorizationServer(String(options.issuer), { fetch });
+        checkSecure(new URL(found.tokenEndpoint));
+        return found;
+      })
+    : undefined;
   return {
+    tokenUrl: tokenUrl
+      ? async () => tokenUrl.href
+      : async () =>
+          (await (metadata as () => Promise<AuthorizationServerMetadata>)()).tokenEndpoint,
+    metadata,
     endpoint: {
-      tokenUrl: tokenUrl.href,
       clientId: options.clientId,
       clientSecret: clientAuth === "none" ? undefined : options.clientSecret,
       clientAuth,
@@ -116,7 +128,7 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     store: options.store,
     storeKey:
       options.storeKey ??
-      `passgrant:${options.clientId}@${redactUrl(tokenUrl)}#${initial.grantType}${username ? `:${username}` : ""}`,
+      `passgrant:${options.clientId}@${redactUrl((tokenUrl ?? issuer) as URL)}#${initial.grantType}${username ? `:${username}` : ""}`,
     onEvent: options.onEvent,
     configSecrets: configSecrets(
       initial.secrets,
@@ -124,6 +136,45 @@ function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       options.clientSecret,
       clientAuth,
     ),
+  };
+}
+
+/** An absolute http(s) URL without credentials in it, or a problem said about `name`. */
+function checkUrl(name: string, value: string | URL, problems: string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error();
+  } catch {
+    const example =
+      name === "issuer" ? "https://login.example.com" : "https://msx.example.com/idm/v2/token";
+    problems.push(
+      `${name} must be an absolute https URL such as ${example}, got ${JSON.stringify(redactUrl(String(value)))}.`,
+    );
+    return undefined;
+  }
+  if (url.username || url.password) {
+    // fetch refuses such URLs with a TypeError that quotes them, credentials and all.
+    problems.push(
+      `${name} must not contain a user name or password (${redactUrl(url)}): pass the client's credentials as clientId and clientSecret.`,
+    );
+    return undefined;
+  }
+  return url;
+}
+
+/**
+ * Runs `fn` once and keeps its result; a failure is not kept, so the next call tries again
+ * (a metadata document that was briefly unreachable is not remembered as missing).
+ */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= fn().catch((error: unknown) => {
+      result = undefined;
+      throw error;
+    });
+    return result;
   };
 }
 
@@ -167,7 +218,6 @@ function buildProvider(config: ProviderConfig): TokenProvider {
     }
   };
   const warn = (code: string, message: string) => emit({ type: "warning", code, message });
-  const endpoint: TokenEndpoint = { ...config.endpoint, warn };
 
   const usable = (token: TokenSet | undefined): token is TokenSet =>
     token !== undefined &&
@@ -175,8 +225,9 @@ function buildProvider(config: ProviderConfig): TokenProvider {
     (token.expiresAt === undefined || clock() < renewAt(token, config.renewSkewMs));
 
   const send = async (request: GrantRequest): Promise<TokenSet> => {
+    const tokenUrl = await config.tokenUrl();
     emit({ type: "grant", grantType: request.grantType });
-    const token = await requestToken(endpoint, request);
+    const token = await requestToken({ ...config.endpoint, tokenUrl, warn }, request);
     emit({
       type: "token",
       grantType: request.grantType,
@@ -250,6 +301,9 @@ function buildProvider(config: ProviderConfig): TokenProvider {
         throw new ConfigError("switchUser needs the username to switch to.");
       }
       return derive(GRANT_SWITCH_USER, { switch_username: username }, `user:${username}`);
+    },
+    async serverMetadata() {
+      return config.metadata?.();
     },
     knownSecrets() {
       return [...seenTokens, ...config.configSecrets, ...(config.parentSecrets?.() ?? [])];

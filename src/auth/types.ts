@@ -1,6 +1,7 @@
 import type { PassgrantError } from "../errors.js";
 
 import type { ClientAuthMethod } from "./client-auth.js";
+import type { AuthorizationServerMetadata } from "./discovery.js";
 
 export type { ClientAuthMethod };
 
@@ -45,8 +46,18 @@ export type TokenEvent =
   | { type: "warning"; code: string; message: string };
 
 export interface TokenProviderOptions {
-  /** The token endpoint, e.g. `https://msx.example.com/idm/v2/token`. */
-  tokenUrl: string | URL;
+  /**
+   * The token endpoint, e.g. `https://msx.example.com/idm/v2/token`. Required unless `issuer` is
+   * given; when both are, this one is used for tokens.
+   */
+  tokenUrl?: string | URL;
+  /**
+   * The authorization server's issuer identifier, e.g. `https://login.example.com`: its metadata
+   * (RFC 8414, or OpenID Connect Discovery) is read once, on first need, and names the token,
+   * device authorization, revocation and introspection endpoints. The document's `issuer` must
+   * be exactly this string (RFC 8414 §3.3).
+   */
+  issuer?: string;
   clientId: string;
   /** Required unless `clientAuth` is `"none"`; `undefined` (an unset variable) is as if absent. */
   clientSecret?: string | undefined;
@@ -91,6 +102,11 @@ export interface TokenProvider {
   switchTenant(target: { tenantId: string } | { tenantName: string }): Promise<TokenProvider>;
   /** A new provider acting as another user (the platform's switch-user grant). */
   switchUser(username: string): Promise<TokenProvider>;
+  /**
+   * The issuer's metadata (read once, then kept); `undefined` when the provider was given no
+   * `issuer`. Throws `DiscoveryError` when the document is missing or names another issuer.
+   */
+  serverMetadata(): Promise<AuthorizationServerMetadata | undefined>;
   /**
    * Every secret this provider knows right now: the current and recently replaced access and
    * refresh tokens, the password (or other grant secrets), the client secret and the HTTP Basic

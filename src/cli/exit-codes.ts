@@ -48,6 +48,7 @@ const byCode: Record<PassgrantErrorCode, number> = {
   // A script's mistake against the spec (a session call the spec forbids): a usage error.
   ERR_UNKNOWN_OPERATION: ExitCode.usage,
   ERR_INVALID_REQUEST: ExitCode.usage,
+  ERR_DISCOVERY: ExitCode.auth,
 };
 
 export function exitCodeForSignal(signal: Signal): number {

@@ -1,0 +1,15 @@
+// oidc-provider ships no type declarations; the tests use a small part of it, typed loosely.
+declare module "oidc-provider" {
+  const Provider: new (
+    issuer: string,
+    configuration: Record<string, unknown>,
+  ) => {
+    callback(): (
+      req: import("node:http").IncomingMessage,
+      res: import("node:http").ServerResponse,
+    ) => void;
+    // biome-ignore lint/suspicious/noExplicitAny: the provider's models are untyped here
+    [key: string]: any;
+  };
+  export default Provider;
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider from "oidc-provider";
+
+export const CLIENT_ID = "passgrant-cli";
+export const CLIENT_SECRET = "oidc-Secr3t:+/= x";
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+export interface OidcServer {
+  issuer: string;
+  provider: InstanceType<typeof Provider>;
+  /** Every request the server saw, as `METHOD path`. */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real authorization server (panva's oidc-provider, a certified OpenID provider) on 127.0.0.1:
+ * discovery, device flow, revocation and introspection enabled, one confidential client.
+ */
+export async function startOidcServer(
+  options: { issuerPath?: string; configuration?: Record<string, unknown> } = {},
+): Promise<OidcServer> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}${options.issuerPath ?? ""}`;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        grant_types: [DEVICE_CODE_GRANT, "refresh_token", "client_credentials"],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
+    features: {
+      deviceFlow: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+    },
+    scopes: ["openid", "offline_access", "read"],
+    ...options.configuration,
+  });
+  const seen: string[] = [];
+  const callback = provider.callback();
+  const prefix = options.issuerPath ?? "";
+  server.on("request", (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    // Mounted under the issuer's path, as its docs describe for a path-ful issuer.
+    if (prefix && req.url?.startsWith(prefix)) {
+      (req as { originalUrl?: string }).originalUrl = req.url;
+      req.url = req.url.slice(prefix.length) || "/";
+    }
+    callback(req, res);
+  });
+  return {
+    issuer,
+    provider,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

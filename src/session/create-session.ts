@@ -13,11 +13,13 @@ import { loadEnvironment, type ReadEnvironmentOptions } from "../config/environm
 import type { PlatformConfig } from "../config/platform-config.js";
 import { loadPlatformConfig } from "../config/platform-config.js";
 import { ConfigError } from "../errors.js";
+import type { SpecDocument } from "../spec/document.js";
 import { msxOperations } from "../spec/msx-operations.js";
 import { httpErrorFromResponse } from "../transport/response-body.js";
 import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
+import { createRequestCheck } from "./request-validator.js";
 import type { CallArgs, CallResult, PageItem, PaginateArgs } from "./types.js";
 import { wirePlatform } from "./wiring.js";
 
@@ -70,6 +72,13 @@ export interface CreateSessionOptions {
    * @default the bundled `openapi/msx.yaml`
    */
   spec?: string | URL | object;
+  /**
+   * Check each call's parameters and body against the spec's schemas before sending it, so the
+   * server never sees a request its own spec forbids (an `InvalidRequestError` instead). Needs
+   * the optional peers `openapi-backend`, `ajv-formats` and `yaml`, loaded on the first call.
+   * @default true
+   */
+  validate?: boolean;
   /** @default the password grant with `username` and `password` (RFC 6749 §4.3) */
   grant?: Grant;
   /** Where tokens are cached (default: in memory). */
@@ -173,7 +182,13 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     },
   });
   try {
-    const operations = await routesOf(options.spec, transport);
+    const { operations, document } = await specOf(options.spec, transport);
+    const check =
+      options.validate === false
+        ? undefined
+        : createRequestCheck(
+            document ?? (() => import("../spec/msx-spec.js").then((m) => m.loadMsxDocument())),
+          );
     const client = createApiClient<Paths, "application/json">({
       baseUrl: config.baseUrl,
       fetch: transport.fetch,
@@ -192,6 +207,7 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     const send = async (operationId: string, init: Record<string, unknown>) => {
       const route = routeOf(operationId);
       checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
+      await check?.(operationId, { method: route.method, path: route.path, init });
       const { path, query, header, cookie, body, signal } = init;
       const request = client as unknown as RequestClient;
       const result = await request.request(route.method.toLowerCase(), route.path, {
@@ -263,16 +279,20 @@ function checkPathParameters(
 }
 
 /**
- * The operation table of `spec`. The bundled MSX spec's is compiled in (`msxOperations`), so a
- * default session parses no YAML; another spec is read (and the YAML parser loaded) here.
+ * The operation table of `spec`, and the document when one was read. The bundled MSX spec's
+ * table is compiled in (`msxOperations`), so a default session parses no YAML until a call is
+ * checked against the spec; another spec is read (and the YAML parser loaded) here.
  */
-async function routesOf(
+async function specOf(
   spec: CreateSessionOptions["spec"],
   transport: Transport,
-): Promise<ReadonlyMap<string, OperationRouteEntry>> {
-  if (spec === undefined) return new Map(Object.entries(msxOperations));
+): Promise<{
+  operations: ReadonlyMap<string, OperationRouteEntry>;
+  document?: SpecDocument;
+}> {
+  if (spec === undefined) return { operations: new Map(Object.entries(msxOperations)) };
   const { loadSpec } = await import("./load-spec.js");
   const document = await loadSpec(spec, transport.fetch);
   const { operationTable } = await import("../spec/operations.js");
-  return operationTable(document);
+  return { operations: operationTable(document), document };
 }

@@ -104,6 +104,14 @@ describe("createSession", () => {
         .catch((error: unknown) => error);
       expect(missing).toBeInstanceOf(InvalidRequestError);
       expect((missing as InvalidRequestError).problems).toEqual(["path parameter id is required"]);
+      // The bundled spec's own schema: a page size past its maximum never reaches the server.
+      const tooBig = await session
+        .call("getTenantsPage", { query: { page: 0, pageSize: 100_000 } })
+        .catch((error: unknown) => error);
+      expect(tooBig).toBeInstanceOf(InvalidRequestError);
+      expect((tooBig as InvalidRequestError).problems).toEqual([
+        "query parameter pageSize must be <= 1000",
+      ]);
       expect(requests).toBe(0);
     } finally {
       await session.close();

@@ -63,7 +63,7 @@ const thingsSpec = {
 };
 
 async function session(url: string, spec?: object) {
-  return createSession<{}, UntypedOperations>({
+  return createSession<object, UntypedOperations>({
     baseUrl: url,
     tokenUrl: `${url}/token`,
     clientId: "c",

@@ -21,7 +21,7 @@ import { InvalidRequestError, UnknownOperationError } from "./errors.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
 import { createRequestCheck } from "./request-validator.js";
 import type { CallArgs, CallResult, PageItem, PaginateArgs } from "./types.js";
-import { wirePlatform } from "./wiring.js";
+import { createPlatformProvider, createPlatformTransport } from "./wiring.js";
 
 /** Where an operation lives: what `call()` needs to send it. */
 export interface OperationRouteEntry {
@@ -144,7 +144,15 @@ const optionVariable = {
  * meets the same checks and gets every problem at once.
  */
 export function resolveSessionConfig(options: CreateSessionOptions): PlatformConfig {
-  if (options.config) return options.config;
+  return resolveConfig(options).config;
+}
+
+/** The configuration, and whether the token URL and scope were set rather than defaulted. */
+function resolveConfig(options: CreateSessionOptions): {
+  config: PlatformConfig;
+  explicit: { tokenUrl: boolean; scope: boolean };
+} {
+  if (options.config) return { config: options.config, explicit: { tokenUrl: true, scope: true } };
   const env: Record<string, string | undefined> =
     options.environment === false ? {} : { ...loadEnvironment(options.environment ?? {}).env };
   for (const [option, variable] of Object.entries(optionVariable)) {
@@ -152,7 +160,11 @@ export function resolveSessionConfig(options: CreateSessionOptions): PlatformCon
     if (value !== undefined) env[variable] = String(value);
   }
   const userGrant = options.grant === undefined || options.grant.type === "password";
-  return loadPlatformConfig(env, { username: userGrant, password: userGrant });
+  const isSet = (name: string) => (env[name] ?? "").trim() !== "";
+  return {
+    config: loadPlatformConfig(env, { username: userGrant, password: userGrant }),
+    explicit: { tokenUrl: isSet(optionVariable.tokenUrl), scope: isSet(optionVariable.scope) },
+  };
 }
 
 /**
@@ -164,25 +176,31 @@ export function resolveSessionConfig(options: CreateSessionOptions): PlatformCon
 export async function createSession<Paths extends {} = MsxPaths, Operations = MsxOperations>(
   options: CreateSessionOptions = {},
 ): Promise<Session<Paths, Operations>> {
-  const config = resolveSessionConfig(options);
+  const { config, explicit } = resolveConfig(options);
   if (config.baseUrl === undefined) {
     throw new ConfigError(
       "baseUrl is not set: a session calls the platform's API at its root URL.",
     );
   }
-  const { transport, provider } = wirePlatform(config, {
-    ...(options.grant ? { grant: options.grant } : {}),
-    ...(options.store ? { store: options.store } : {}),
-    ...(options.storeKey ? { storeKey: options.storeKey } : {}),
-    ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
-    transportHooks: {
-      ...(options.onResponse ? { onResponse: options.onResponse } : {}),
-      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-    },
+  const transport = createPlatformTransport(config, {
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   try {
     const { operations, document } = await specOf(options.spec, transport);
+    const auth = document
+      ? await specAuthOf(document, config.baseUrl, options.grant?.type ?? "password")
+      : undefined;
+    // Explicit settings win over the spec's (an option, MSX_TOKEN_URL or MSX_SCOPE).
+    const provider = createPlatformProvider(config, transport, {
+      ...(options.grant ? { grant: options.grant } : {}),
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.storeKey ? { storeKey: options.storeKey } : {}),
+      ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
+      ...(!explicit.tokenUrl && auth?.tokenUrl ? { tokenUrl: auth.tokenUrl } : {}),
+      ...(!explicit.scope && auth?.scope ? { scope: auth.scope } : {}),
+    });
     const check =
       options.validate === false
         ? undefined
@@ -194,6 +212,13 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       fetch: transport.fetch,
       middleware: [bearerAuth(provider)],
     });
+    // For operations whose spec says `security: []`: no token is fetched or sent.
+    const anonymousClient = auth?.anonymous.size
+      ? createApiClient<Paths, "application/json">({
+          baseUrl: config.baseUrl,
+          fetch: transport.fetch,
+        })
+      : client;
     const secrets = () => [
       ...provider.knownSecrets(),
       ...[config.password, config.clientSecret].filter((s): s is string => Boolean(s)),
@@ -209,7 +234,9 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
       await check?.(operationId, { method: route.method, path: route.path, init });
       const { path, query, header, cookie, body, signal } = init;
-      const request = client as unknown as RequestClient;
+      const request = (auth?.anonymous.has(operationId)
+        ? anonymousClient
+        : client) as unknown as RequestClient;
       const result = await request.request(route.method.toLowerCase(), route.path, {
         params: { path, query, header, cookie },
         ...(body !== undefined ? { body } : {}),
@@ -276,6 +303,15 @@ function checkPathParameters(
       missing.map((name) => `path parameter ${name} is required`),
     );
   }
+}
+
+/** The spec's auth defaults (loaded with the document's modules, which a spec has loaded). */
+async function specAuthOf(document: SpecDocument, baseUrl: string, grantType: string) {
+  const [{ authFromSpec }, { resolveRef }] = await Promise.all([
+    import("./spec-auth.js"),
+    import("../spec/document.js"),
+  ]);
+  return authFromSpec(document, baseUrl, grantType, (value) => resolveRef(document, value));
 }
 
 /**

@@ -38,16 +38,33 @@ export function wirePlatform(
   config: PlatformConfig,
   options: PlatformWiringOptions = {},
 ): PlatformWiring {
-  const transport = createTransport({
+  const transport = createPlatformTransport(config, options.transportHooks);
+  return { transport, provider: createPlatformProvider(config, transport, options) };
+}
+
+/** The transport alone: a session reads a spec by URL through it before its provider exists. */
+export function createPlatformTransport(
+  config: PlatformConfig,
+  hooks: PlatformWiringOptions["transportHooks"] = {},
+): Transport {
+  return createTransport({
     timeoutMs: config.timeoutMs,
     ...(config.retries !== undefined ? { retry: { limit: config.retries } } : {}),
     ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
     insecureTls: config.insecureTls,
-    ...options.transportHooks,
+    ...hooks,
   });
+}
+
+/** The token provider, sending through `transport`. */
+export function createPlatformProvider(
+  config: PlatformConfig,
+  transport: Transport,
+  options: Omit<PlatformWiringOptions, "transportHooks"> = {},
+): TokenProvider {
   const scope = options.scope ?? config.scope;
-  const provider = createTokenProvider({
+  return createTokenProvider({
     tokenUrl: options.tokenUrl ?? config.tokenUrl,
     clientId: config.clientId,
     ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
@@ -59,5 +76,4 @@ export function wirePlatform(
     ...(options.storeKey ? { storeKey: options.storeKey } : {}),
     ...(options.onTokenEvent ? { onEvent: options.onTokenEvent } : {}),
   });
-  return { transport, provider };
 }

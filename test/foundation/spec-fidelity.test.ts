@@ -99,6 +99,11 @@ describe("the token endpoint", () => {
     expect(schemes).toMatchObject({
       BasicAuth: { type: "http", scheme: "basic" },
       BearerAuth: { type: "http", scheme: "bearer" },
+      // Where the bearer tokens come from, for clients reading the spec (createSession does).
+      PasswordGrant: {
+        type: "oauth2",
+        flows: { password: { tokenUrl: "/idm/v2/token", scopes: {} } },
+      },
     });
   });
 

@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark in one run, on this machine, printed as markdown
-// (the figures in BENCHMARKS.md come from this output). BENCH_ONLY=overhead,grants,cli,sandbox,startup
+// (the figures in BENCHMARKS.md come from this output). BENCH_ONLY=overhead,grants,cli,sandbox,startup,paginate
 // runs a subset.
 import { writeFileSync } from "node:fs";
 import { benchCli, printCli } from "./cli.mjs";
 import { benchGrants, printGrants } from "./grants.mjs";
 import { machine } from "./lib.mjs";
 import { benchOverhead, printOverhead } from "./overhead.mjs";
+import { benchPaginate, printPaginate } from "./paginate.mjs";
 import { benchSandbox, printSandbox } from "./sandbox.mjs";
 import { benchStartup, printStartup } from "./startup.mjs";
 
@@ -15,6 +16,7 @@ const suites = {
   cli: [benchCli, printCli],
   sandbox: [benchSandbox, printSandbox],
   startup: [benchStartup, printStartup],
+  paginate: [benchPaginate, printPaginate],
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 

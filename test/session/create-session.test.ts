@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -230,3 +230,39 @@ async function typeChecks(session: Session) {
   page.contents satisfies unknown;
 }
 void typeChecks;
+
+describe("a spec given by URL", () => {
+  it("is fetched through the session's transport and parsed; a missing one is a ConfigError", async () => {
+    const yaml = readFileSync("examples/other-platform/petstore.yaml", "utf8");
+    const specServer = createServer((request, response) => {
+      if (request.url === "/petstore.yaml") {
+        response.writeHead(200, { "content-type": "application/yaml" });
+        response.end(yaml);
+      } else {
+        response.writeHead(404);
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => specServer.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(specServer.address() as AddressInfo).port}`;
+    const options = {
+      baseUrl: origin,
+      clientId: "c",
+      clientSecret: "s",
+      grant: { type: "client_credentials" as const },
+      environment: false as const,
+    };
+    try {
+      const session = await createSession({ ...options, spec: `${origin}/petstore.yaml` });
+      expect([...session.operations.keys()].sort()).toEqual(["createPet", "getPet", "listPets"]);
+      await session.close();
+      const missing = await createSession({ ...options, spec: `${origin}/nope.yaml` }).catch(
+        (error: unknown) => error,
+      );
+      expect(missing).toBeInstanceOf(ConfigError);
+      expect((missing as Error).message).toContain("answered HTTP 404");
+    } finally {
+      await new Promise((resolve) => specServer.close(resolve));
+    }
+  });
+});

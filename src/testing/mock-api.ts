@@ -1,5 +1,5 @@
-import type { OpenAPIBackend } from "openapi-backend";
-import type { OpenAPIV3 } from "openapi-types";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadDocument, type SpecDocument, type SpecSource } from "../spec/document.js";
 import { type OperationEntry, operationTable } from "../spec/operations.js";
 import { routeRequest, routerFor } from "../spec/router.js";
@@ -12,6 +12,7 @@ import {
   seenRequest,
   stringHeaders,
 } from "./matcher.js";
+import type { MockProfile } from "./mock-profile.js";
 import {
   type NockMatchContext,
   type NockReplyRequest,
@@ -19,7 +20,7 @@ import {
   wireMock,
 } from "./nock-wiring.js";
 import { Recorder } from "./recorder.js";
-import { sampleOf } from "./schema-sample.js";
+import { buildReply } from "./replies.js";
 import { backendFor, type CredentialExpectations, checkRequest, parseBody } from "./spec-check.js";
 import type { OperationsLike, UntypedOperations } from "./types.js";
 import { ContractViolationError } from "./violations.js";
@@ -28,30 +29,6 @@ import { ContractViolationError } from "./violations.js";
 export const VIOLATION_STATUS = 400;
 /** A header on every reply the kit sends because of a violation. */
 export const VIOLATION_HEADER = "x-passgrant-contract-violation";
-
-/**
- * What makes a mock of one particular API more than the generic one (the MSX mock: fixtures
- * shaped by the request, RFC 6749 error bodies, tokens it issued). Internal to the kit.
- */
-export interface MockProfile {
-  /** Names the API in `verify()`'s message. */
-  readonly apiName: string;
-  /** The reply when the test gives no body; `undefined` falls back to the spec's examples. */
-  defaultReply?(
-    operationId: string,
-    request: SeenRequest,
-  ): { status: number; body: unknown } | undefined;
-  /** The body of a violation reply (status {@link VIOLATION_STATUS}). */
-  violationBody?(operationId: string | undefined, message: string): unknown;
-  /** The body of an error status the test gave without a body. */
-  errorBody?(operationId: string, status: number): unknown;
-  /** Headers a reply of this operation and status carries unless the test overrides them. */
-  replyHeaders?(operationId: string, status: number): Record<string, string>;
-  /** Bearer tokens to accept besides the configured ones (e.g. the ones the mock issued). */
-  issuedTokens?(): Iterable<string>;
-  /** Sees every expected reply sent (e.g. to learn the tokens it issues). */
-  onReply?(operationId: string, status: number, body: unknown): void;
-}
 
 interface Expectation {
   operationId: string;
@@ -76,10 +53,27 @@ export function mockApi<O extends OperationsLike = UntypedOperations>(
   baseUrl: string | URL,
   options: MockApiOptions = {},
 ): ApiMock<O> {
-  const document = loadDocument(spec);
+  const document = documentFor(spec);
   return createMock(document, baseUrl, options, {
     apiName: document.info?.title || "API",
   }) as ApiMock<O>;
+}
+
+const documentsByFile = new Map<string, SpecDocument>();
+
+/**
+ * The document of `spec`, read once per file: each document gets its own compiled validator
+ * (hundreds of milliseconds), which a test file's many mocks of one spec then share.
+ */
+function documentFor(spec: SpecSource): SpecDocument {
+  if (typeof spec !== "string" && !(spec instanceof URL)) return loadDocument(spec);
+  const file = resolve(spec instanceof URL ? fileURLToPath(spec) : spec);
+  let document = documentsByFile.get(file);
+  if (!document) {
+    document = loadDocument(file);
+    documentsByFile.set(file, document);
+  }
+  return document;
 }
 
 /** The mock behind {@link mockApi} and `mockMsx`, with `profile`'s additions. */
@@ -308,89 +302,4 @@ function secretQueryParameters(table: ReadonlyMap<string, OperationEntry>): Set<
     }
   }
   return names;
-}
-
-interface BuiltReply {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-  problems: string[];
-}
-
-async function buildReply(
-  backend: OpenAPIBackend,
-  entry: OperationEntry,
-  options: ExpectOptions<string, UntypedOperations, unknown>,
-  request: SeenRequest,
-  profile: MockProfile,
-): Promise<BuiltReply> {
-  const operation = backend.router.getOperation(entry.operationId);
-  const responses = (operation?.responses ?? {}) as OpenAPIV3.ResponsesObject;
-  const fallback =
-    profile.defaultReply?.(entry.operationId, request) ?? specReply(entry, responses);
-  const status = options.status ?? fallback.status;
-  const source = options.body as unknown;
-  const body =
-    typeof source === "function"
-      ? (source as (r: SeenRequest) => unknown)(request)
-      : source === undefined && options.status === undefined
-        ? fallback.body
-        : (source ??
-          profile.errorBody?.(entry.operationId, status) ??
-          errorReplyBody(responses, status));
-  const mediaType = Object.keys(
-    (responses[String(status)] as OpenAPIV3.ResponseObject | undefined)?.content ?? {},
-  )[0];
-  const headers: Record<string, string> = {
-    ...(body !== undefined &&
-    mediaType &&
-    mediaType !== "application/json" &&
-    /[/+]json$/.test(mediaType)
-      ? { "Content-Type": mediaType }
-      : {}),
-    ...(status === 401 && entry.security.some((a) => a.some((s) => s.scheme.kind === "bearer"))
-      ? { "WWW-Authenticate": 'Bearer error="invalid_token"' }
-      : {}),
-    ...profile.replyHeaders?.(entry.operationId, status),
-    ...options.headers,
-  };
-  const problems: string[] = [];
-  if (String(status) in responses && body !== undefined) {
-    const result = backend.validateResponse(body, entry.operationId, status);
-    for (const error of result.errors ?? []) {
-      const field = (error.instancePath ?? "").split("/").filter(Boolean).join(".");
-      problems.push(
-        `the mocked ${status} reply does not match the spec: ${field ? `field "${field}" ` : ""}${error.message}`,
-      );
-    }
-  }
-  return { status, body, headers, problems };
-}
-
-/** The operation's success status and the example (or a sample) of its body. */
-function specReply(
-  entry: OperationEntry,
-  responses: OpenAPIV3.ResponsesObject,
-): { status: number; body: unknown } {
-  const status = entry.successStatus ?? 200;
-  return {
-    status,
-    body: bodySample(responses[String(status)] as OpenAPIV3.ResponseObject | undefined),
-  };
-}
-
-function errorReplyBody(responses: OpenAPIV3.ResponsesObject, status: number): unknown {
-  if (status < 400) return undefined;
-  const documented = responses[String(status)] as OpenAPIV3.ResponseObject | undefined;
-  return bodySample(documented) ?? { code: `HTTP_${status}`, message: `mocked ${status} reply` };
-}
-
-function bodySample(response: OpenAPIV3.ResponseObject | undefined): unknown {
-  const content = response?.content ?? {};
-  const media = content["application/json"] ?? Object.values(content)[0];
-  if (!media) return undefined;
-  if (media.example !== undefined) return media.example;
-  const example = Object.values(media.examples ?? {})[0] as OpenAPIV3.ExampleObject | undefined;
-  if (example?.value !== undefined) return example.value;
-  return sampleOf(media.schema as OpenAPIV3.SchemaObject | undefined);
 }

@@ -3,7 +3,8 @@ import { loadMsxDocument } from "../spec/msx-spec.js";
 import { defaultReply } from "./default-replies.js";
 import type { ExpectMethods, MockMembers } from "./expectation-types.js";
 import { errorFixture, oauthErrorFixture } from "./fixtures.js";
-import { createMock, type MockProfile } from "./mock-api.js";
+import { createMock } from "./mock-api.js";
+import type { MockProfile } from "./mock-profile.js";
 import type { MsxOperations, Schemas } from "./types.js";
 
 export type {

@@ -33,12 +33,14 @@ export async function benchPaginate() {
       }),
     );
     const token = await session.provider.getAccessToken();
-    const viaPaginate = async () => {
+    const paginateWith = (concurrency) => async () => {
       let count = 0;
-      for await (const _ of session.paginate("getTenantsPage", { query: { pageSize: PAGE_SIZE } }))
+      const query = { pageSize: PAGE_SIZE };
+      for await (const _ of session.paginate("getTenantsPage", { query }, { concurrency }))
         count += 1;
       return count;
     };
+    const viaPaginate = paginateWith(1);
     const viaFetch = async () => {
       let count = 0;
       for (let page = 0; ; page += 1) {
@@ -54,11 +56,12 @@ export async function benchPaginate() {
     };
     await viaPaginate(); // warm-up: loads the spec checker once
     await viaFetch();
-    const samples = { paginate: [], fetch: [] };
+    const samples = { paginate: [], fetch: [], ahead: [] };
     for (let i = 0; i < RUNS; i++) {
       for (const [name, run] of [
         ["paginate", viaPaginate],
         ["fetch", viaFetch],
+        ["ahead", paginateWith(4)],
       ]) {
         const started = performance.now();
         const count = await run();
@@ -73,6 +76,7 @@ export async function benchPaginate() {
       runs: RUNS,
       paginateMs: median(samples.paginate),
       fetchMs: median(samples.fetch),
+      aheadMs: median(samples.ahead),
     };
   } finally {
     await session.close();
@@ -87,6 +91,7 @@ export function printPaginate(result) {
   table([
     { client: "session.paginate()", "ms per listing": fmt(result.paginateMs, 1) },
     { client: "raw fetch loop", "ms per listing": fmt(result.fetchMs, 1) },
+    { client: "session.paginate(), concurrency 4", "ms per listing": fmt(result.aheadMs, 1) },
     {
       client: "paginate / fetch",
       "ms per listing": `${fmt(result.paginateMs / result.fetchMs, 2)}x`,

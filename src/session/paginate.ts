@@ -13,6 +13,13 @@ export interface PaginateOptions {
    * else the first array among `contents` (MSX), `items`, `data`, `results` and `content`.
    */
   itemsField?: string;
+  /**
+   * Pages fetched at once when the listing's `totalItems` says how many pages there are (page
+   * numbers only, not next links). Items are still yielded in order, and the no-progress check
+   * still sees every page in order; pages fetched ahead of a stop are discarded.
+   * @default 1
+   */
+  concurrency?: number;
 }
 
 /** One page as `send` returns it. */
@@ -46,11 +53,22 @@ export async function* paginate(
   let page = typeof query[pageParam] === "number" ? (query[pageParam] as number) : 0;
   if (byPage) query[pageParam] = page;
   const size = typeof query[sizeParam] === "number" ? (query[sizeParam] as number) : undefined;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const checkProgress = createPageProgressCheck({ method });
   const linksSeen = new Set<string>();
+  // Pages requested ahead, by page number: at most `concurrency` in flight.
+  const ahead = new Map<number, Promise<SentPage>>();
+  const request = (pageQuery: Record<string, unknown>) => {
+    const sent = send({ ...init, query: pageQuery });
+    // Awaited in order later, or dropped after a stop: never an unhandled rejection.
+    sent.catch(() => undefined);
+    return sent;
+  };
   let fetched = 0;
   for (;;) {
-    const { data, response } = await send({ ...init, query });
+    const pending = ahead.get(page);
+    ahead.delete(page);
+    const { data, response } = await (pending ?? request(query));
     const items = itemsOf(data, options.itemsField, response, method);
     const body = isRecord(data) ? data : {};
     const reported = body[pageParam];
@@ -86,6 +104,12 @@ export async function* paginate(
     if (!more) return;
     page += 1;
     query = { ...query, [pageParam]: page };
+    if (concurrency > 1 && byPage && size && typeof body.totalItems === "number") {
+      const lastPage = Math.ceil(body.totalItems / size) - 1;
+      for (let next = page; next <= Math.min(lastPage, page + concurrency - 1); next += 1) {
+        if (!ahead.has(next)) ahead.set(next, request({ ...query, [pageParam]: next }));
+      }
+    }
   }
 }
 

@@ -191,6 +191,44 @@ describe("session.paginate against broken and other servers", () => {
     }
   });
 
+  it("fetches ahead with bounded concurrency when totalItems is known, yielding in order", async () => {
+    const all = Array.from({ length: 20 }, (_, i) => ({ id: `t${i}` }));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const platform = await startPlatform((url, _request, response) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const p = Number(url.searchParams.get("page"));
+      const size = Number(url.searchParams.get("pageSize"));
+      // Later pages answer first: the order of items must not follow the order of answers.
+      setTimeout(
+        () => {
+          inFlight -= 1;
+          json(response, {
+            page: p,
+            totalItems: all.length,
+            hasNext: (p + 1) * size < all.length,
+            contents: all.slice(p * size, (p + 1) * size),
+          });
+        },
+        40 - p * 5,
+      );
+    });
+    servers.push(platform.server);
+    const s = await session(platform.url);
+    try {
+      const items = await collect(
+        s.paginate("getTenantsPage", { query: { pageSize: 3 } }, { concurrency: 3 }),
+      );
+      expect(items).toEqual(all);
+      expect(platform.seen).toHaveLength(7); // ceil(20 / 3) pages, none twice
+      expect(maxInFlight).toBeGreaterThan(1);
+      expect(maxInFlight).toBeLessThanOrEqual(3);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("follows RFC 8288 Link rel=next on the same resource, bearer included", async () => {
     const platform = await startPlatform((url, _request, response) => {
       const cursor = url.searchParams.get("cursor") ?? "0";

@@ -33,6 +33,8 @@ export { MAX_EXPIRES_IN_SECONDS } from "./auth/token-response.js";
 export { TokenResponseError } from "./auth/token-response-error.js";
 export type {
   ClientAuthMethod,
+  DeviceCodeGrant,
+  DeviceCodePrompt,
   Grant,
   TokenEvent,
   TokenProvider,

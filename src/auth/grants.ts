@@ -1,5 +1,6 @@
 import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
+import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import type { Grant } from "./types.js";
 
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../spec/grants.js";
@@ -35,9 +36,13 @@ export function grantRequest(grant: Grant): GrantRequest {
   if (grant.type === "client_credentials") {
     return { grantType: "client_credentials", parameters: {}, secrets: [] };
   }
+  if (grant.type === "device_code" || grant.type === DEVICE_CODE_GRANT_TYPE) {
+    // The device flow sends its own requests (RFC 8628); this only names it.
+    return { grantType: DEVICE_CODE_GRANT_TYPE, parameters: {}, secrets: [] };
+  }
   if (typeof grant.type !== "string" || grant.type === "" || grant.type === "refresh_token") {
     throw new ConfigError(
-      `grant.type must be "password", "client_credentials" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
+      `grant.type must be "password", "client_credentials", "device_code" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
         "Refresh tokens are used automatically; they are not a starting grant.",
     );
   }

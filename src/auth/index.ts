@@ -23,6 +23,8 @@ export { MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_RESPONSE_BYTES } from "./token-respon
 export { TokenResponseError } from "./token-response-error.js";
 export type {
   ClientAuthMethod,
+  DeviceCodeGrant,
+  DeviceCodePrompt,
   Grant,
   TokenEvent,
   TokenProvider,

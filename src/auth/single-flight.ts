@@ -14,3 +14,18 @@ export function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
     return inFlight;
   };
 }
+
+/**
+ * Runs `fn` once and keeps its result; a failure is not kept, so the next call tries again
+ * (a metadata document that was briefly unreachable is not remembered as missing).
+ */
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= fn().catch((error: unknown) => {
+      result = undefined;
+      throw error;
+    });
+    return result;
+  };
+}

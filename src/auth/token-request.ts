@@ -82,6 +82,11 @@ function hintFor(
     case "unauthorized_client":
     case "unsupported_grant_type":
       return `The security client is not allowed to use grant_type "${grantType}": add it to the client's grant types on the server, or use another grant`;
+    // RFC 8628 §3.5: the device flow's final outcomes.
+    case "access_denied":
+      return "The sign-in was denied on the verification page: run again and approve it";
+    case "expired_token":
+      return EXPIRED_DEVICE_CODE_HINT;
     case "invalid_scope":
       return "Check the requested `scope` against the scopes the client may request";
     case "invalid_request":
@@ -91,6 +96,10 @@ function hintFor(
       return status === 401 ? clientAuthHint(clientAuth, hasSecret) : undefined;
   }
 }
+
+/** RFC 8628 §3.5 `expired_token`, from the server or from counting `expires_in` ourselves. */
+export const EXPIRED_DEVICE_CODE_HINT =
+  "The device code expired before the sign-in was approved: run again and enter the new code sooner";
 
 /** A 404 from the token endpoint: the URL is wrong, whatever the body says. */
 const NOT_FOUND_HINT =

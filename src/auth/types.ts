@@ -1,15 +1,29 @@
 import type { PassgrantError } from "../errors.js";
 
 import type { ClientAuthMethod } from "./client-auth.js";
+import type { DeviceCodePrompt } from "./device-code.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
 
-export type { ClientAuthMethod };
+export type { ClientAuthMethod, DeviceCodePrompt };
 
 /** The grant a provider uses to obtain its first token (and again when a refresh is refused). */
 export type Grant =
   | { type: "password"; username: string; password: string }
   | { type: "client_credentials" }
+  | DeviceCodeGrant
   | { type: string /* extension grant URI */; parameters?: Record<string, string> };
+
+/**
+ * The device authorization grant (RFC 8628), for accounts that sign in with MFA or a browser: the
+ * user approves on another device, at the page and with the code `onDeviceCode` is given.
+ */
+export interface DeviceCodeGrant {
+  type: "device_code";
+  /** Shows the user where to go and which code to enter (also sent as a `device-code` event). */
+  onDeviceCode?: (prompt: DeviceCodePrompt) => void;
+  /** Stops waiting for the approval (e.g. on Ctrl-C): the flow rejects with `AbortedError`. */
+  signal?: AbortSignal;
+}
 
 /** A token response, normalised. JSON-serialisable, so a store can persist it as is. */
 export interface TokenSet {
@@ -42,6 +56,8 @@ export type TokenEvent =
   /** A refresh was refused; falling back to the original grant. */
   | { type: "refresh-failed"; error: PassgrantError }
   | { type: "cache-hit" }
+  /** The device flow waits for the user to approve at `verificationUri` with `userCode`. */
+  | ({ type: "device-code" } & DeviceCodePrompt)
   /** A tolerated server deviation, or a store failure that did not stop the provider. */
   | { type: "warning"; code: string; message: string };
 
@@ -58,6 +74,11 @@ export interface TokenProviderOptions {
    * be exactly this string (RFC 8414 §3.3).
    */
   issuer?: string;
+  /**
+   * The device authorization endpoint (RFC 8628 §3.1), for the `device_code` grant. Default: the
+   * `issuer`'s metadata's `device_authorization_endpoint`.
+   */
+  deviceAuthorizationUrl?: string | URL;
   clientId: string;
   /** Required unless `clientAuth` is `"none"`; `undefined` (an unset variable) is as if absent. */
   clientSecret?: string | undefined;
@@ -78,6 +99,8 @@ export interface TokenProviderOptions {
   renewSkewMs?: number;
   /** Epoch milliseconds now; for tests. Default `Date.now`. */
   clock?: () => number;
+  /** Waits between device flow polls; for tests (with `clock`). Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   store?: TokenStore;
   /** The key in `store`. Default: derived from token URL, client id, grant type and user. */
   storeKey?: string;

@@ -59,7 +59,7 @@ describe("layering", async () => {
       );
     expect(wrong).toEqual([]);
     // The check sees the imports it is meant to see.
-    expect(files.find((f) => f.path === "auth/token-provider.ts")?.imports).toContain(
+    expect(files.find((f) => f.path === "auth/provider-config.ts")?.imports).toContain(
       "auth/client-auth.ts",
     );
   });

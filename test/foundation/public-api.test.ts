@@ -89,6 +89,8 @@ describe("the public API", () => {
         "ConfigError": "class",
         "ConfigRequirements": "interface",
         "CreateSessionOptions": "interface",
+        "DeviceCodeGrant": "interface",
+        "DeviceCodePrompt": "interface",
         "DiscoveryError": "class",
         "DiscoveryFailure": "type",
         "Environment": "type",

@@ -44,6 +44,10 @@ export async function startOidcServer(
       devInteractions: { enabled: false },
     },
     scopes: ["openid", "offline_access", "read"],
+    // A refresh token whenever the client may use one (the default also wants offline_access
+    // consented through a prompt, which a device grant approved by the test does not go through).
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed("refresh_token"),
     ...options.configuration,
   });
   const seen: string[] = [];

@@ -1,0 +1,181 @@
+import { ConfigError } from "../errors.js";
+import { redactUrl } from "../redact.js";
+import { InsecureTransportError } from "../transport/errors.js";
+import { createTransport, isInsecureOrigin } from "../transport/transport.js";
+import {
+  authorizationValues,
+  type ClientAuthMethod,
+  checkClientAuthMethod,
+  sendsSecret,
+} from "./client-auth.js";
+import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
+import { missingDeviceEndpoint, realSleep } from "./device-flow.js";
+import { type AuthorizationServerMetadata, discoverAuthorizationServer } from "./discovery.js";
+import { type GrantRequest, grantRequest } from "./grants.js";
+import { once } from "./single-flight.js";
+import type { TokenEndpoint } from "./token-request.js";
+import type { TokenEvent, TokenProviderOptions, TokenStore } from "./types.js";
+
+export const DEFAULT_RENEW_SKEW_MS = 60_000;
+
+/** A provider's settings once validated; switch grants derive new ones from it. */
+export interface ProviderConfig {
+  endpoint: Omit<TokenEndpoint, "warn" | "tokenUrl">;
+  /** The token endpoint: configured, or read once from the issuer's metadata. */
+  tokenUrl: () => Promise<string>;
+  /** The original grant, built when needed (switch grants use the parent's current token). */
+  grant: () => Promise<GrantRequest>;
+  renewSkewMs: number;
+  clock: () => number;
+  store?: TokenStore | undefined;
+  storeKey: string;
+  onEvent?: ((event: TokenEvent) => void) | undefined;
+  /** Secrets of the configuration itself (password, client secret, Basic value). */
+  configSecrets: readonly string[];
+  /** The device flow (RFC 8628) when it is the original grant; a switch grant has none. */
+  deviceFlow?: DeviceFlowSettings | undefined;
+  /** The issuer's metadata, read once (absent without an `issuer`). */
+  metadata?: (() => Promise<AuthorizationServerMetadata>) | undefined;
+  /** A derived (switch) provider also masks its parent's secrets: its grant sends them. */
+  parentSecrets?: (() => string[]) | undefined;
+}
+
+export interface DeviceFlowSettings {
+  deviceAuthorizationUrl: () => Promise<string>;
+  grant: Extract<TokenProviderOptions["grant"], { type: "device_code" }> | undefined;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Validates the options (every problem at once) into a provider's settings. */
+export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
+  const problems: string[] = [];
+  const tokenUrl =
+    options.tokenUrl === undefined ? undefined : checkUrl("tokenUrl", options.tokenUrl, problems);
+  const issuer =
+    options.issuer === undefined ? undefined : checkUrl("issuer", options.issuer, problems);
+  const deviceUrl =
+    options.deviceAuthorizationUrl === undefined
+      ? undefined
+      : checkUrl("deviceAuthorizationUrl", options.deviceAuthorizationUrl, problems);
+  if (options.tokenUrl === undefined && options.issuer === undefined) {
+    problems.push(
+      "tokenUrl or issuer is required: the token endpoint itself, or the issuer whose metadata (RFC 8414) names it.",
+    );
+  }
+  if (typeof options.clientId !== "string" || options.clientId === "") {
+    problems.push("clientId is required.");
+  }
+  const clientAuth = checkClientAuthMethod(options.clientAuth ?? "basic");
+  if (sendsSecret(clientAuth) && !options.clientSecret) {
+    problems.push(
+      `clientSecret is required with clientAuth "${clientAuth}"; use clientAuth "none" for a public client.`,
+    );
+  }
+  const renewSkewMs = options.renewSkewMs ?? DEFAULT_RENEW_SKEW_MS;
+  if (!Number.isFinite(renewSkewMs) || renewSkewMs < 0) {
+    problems.push(`renewSkewMs must be a number >= 0, got ${String(options.renewSkewMs)}.`);
+  }
+  if (problems.length > 0 || !(tokenUrl || issuer)) throw new ConfigError(problems);
+  const checkSecure = (url: URL) => {
+    if (isInsecureOrigin(url) && options.allowInsecureHttp !== true) {
+      throw new InsecureTransportError(redactUrl(url));
+    }
+  };
+  for (const url of [tokenUrl, issuer, deviceUrl]) if (url) checkSecure(url);
+  const initial = grantRequest(options.grant); // validates the grant up front
+  const username = initial.grantType === "password" ? initial.parameters.username : undefined;
+  const fetch =
+    options.fetch ??
+    createTransport(options.allowInsecureHttp ? { allowInsecureHttp: true } : {}).fetch;
+  const metadata = issuer
+    ? once(async () => {
+        const found = await discoverAuthorizationServer(String(options.issuer), { fetch });
+        checkSecure(new URL(found.tokenEndpoint));
+        return found;
+      })
+    : undefined;
+  return {
+    tokenUrl: tokenUrl
+      ? async () => tokenUrl.href
+      : async () =>
+          (await (metadata as () => Promise<AuthorizationServerMetadata>)()).tokenEndpoint,
+    metadata,
+    deviceFlow:
+      initial.grantType === DEVICE_CODE_GRANT_TYPE
+        ? {
+            deviceAuthorizationUrl: async () => {
+              if (deviceUrl) return deviceUrl.href;
+              const found = (await metadata?.())?.deviceAuthorizationEndpoint;
+              if (!found) throw missingDeviceEndpoint();
+              checkSecure(new URL(found));
+              return found;
+            },
+            grant: options.grant as DeviceFlowSettings["grant"],
+            sleep: options.sleep ?? realSleep,
+          }
+        : undefined,
+    endpoint: {
+      clientId: options.clientId,
+      clientSecret: clientAuth === "none" ? undefined : options.clientSecret,
+      clientAuth,
+      scope: options.scope,
+      fetch,
+      clock: options.clock ?? Date.now,
+    },
+    grant: async () => grantRequest(options.grant),
+    renewSkewMs,
+    clock: options.clock ?? Date.now,
+    store: options.store,
+    storeKey:
+      options.storeKey ??
+      `passgrant:${options.clientId}@${redactUrl((tokenUrl ?? issuer) as URL)}#${initial.grantType}${username ? `:${username}` : ""}`,
+    onEvent: options.onEvent,
+    configSecrets: configSecrets(
+      initial.secrets,
+      options.clientId,
+      options.clientSecret,
+      clientAuth,
+    ),
+  };
+}
+
+/** An absolute http(s) URL without credentials in it, or a problem said about `name`. */
+function checkUrl(name: string, value: string | URL, problems: string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error();
+  } catch {
+    const example =
+      name === "issuer" ? "https://login.example.com" : "https://msx.example.com/idm/v2/token";
+    problems.push(
+      `${name} must be an absolute https URL such as ${example}, got ${JSON.stringify(redactUrl(String(value)))}.`,
+    );
+    return undefined;
+  }
+  if (url.username || url.password) {
+    // fetch refuses such URLs with a TypeError that quotes them, credentials and all.
+    problems.push(
+      `${name} must not contain a user name or password (${redactUrl(url)}): pass the client's credentials as clientId and clientSecret.`,
+    );
+    return undefined;
+  }
+  return url;
+}
+
+/** The secrets a configuration sends: grant secrets, client secret, and the Basic value. */
+function configSecrets(
+  grantSecrets: readonly string[],
+  clientId: string,
+  clientSecret: string | undefined,
+  clientAuth: ClientAuthMethod,
+): string[] {
+  const secrets = [...grantSecrets];
+  if (clientSecret && sendsSecret(clientAuth)) {
+    secrets.push(clientSecret);
+    for (const value of authorizationValues(clientId, clientSecret)) {
+      secrets.push(value.slice(value.indexOf(" ") + 1));
+    }
+  }
+  return secrets;
+}

@@ -36,6 +36,11 @@ export const commands: ReadonlyArray<{
     load: async () => (await import("./commands/tenants.js")).tenantsCommand,
   },
   {
+    name: "generate",
+    summary: "write types and an operation table for an OpenAPI spec (createSession<…>())",
+    load: async () => (await import("./commands/generate.js")).generateCommand,
+  },
+  {
     name: "sandbox",
     summary: "run the embedded MSX-compatible sandbox server until Ctrl-C",
     load: async () => (await import("./commands/sandbox.js")).sandboxCommand,

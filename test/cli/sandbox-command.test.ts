@@ -65,7 +65,7 @@ describe("passgrant sandbox", { timeout: 60_000 }, () => {
 
 // Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
 describe("passgrant --help", { timeout: 60_000 }, () => {
-  it.each(["demo", "token", "tenants", "sandbox"])("documents `%s`", async (command) => {
+  it.each(["demo", "token", "tenants", "sandbox", "generate"])("documents `%s`", async (command) => {
     const result = await runCli([command, "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: passgrant ${command}`));

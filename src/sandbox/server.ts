@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Request as BackendRequest, Context, OpenAPIBackend } from "openapi-backend";
 import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
+import { bearerCredentials } from "../spec/bearer-token.js";
 import { parseForm } from "../spec/form.js";
 import { FORM_MEDIA_TYPE, JSON_MEDIA_TYPE } from "../spec/media-type.js";
 import { createMsxBackend, loadMsxDocument } from "../spec/msx-spec.js";
@@ -273,24 +274,21 @@ async function createBackend(
     ),
   );
   backend.registerSecurityHandler("BearerAuth", (context: Context): Principal => {
-    const header = headerValue(context.request.headers.authorization);
-    const match = header === undefined ? null : /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(header);
-    if (!match?.[1]) {
+    const bearer = bearerCredentials(headerValue(context.request.headers.authorization));
+    if (bearer.kind === "absent") {
       // RFC 6750 §3.1: no error code when the request carried no bearer credentials at all.
       throw apiProblem(
         401,
-        header === undefined || !/^bearer\b/i.test(header)
-          ? "Full authentication is required to access this resource: send Authorization: Bearer <access token>"
-          : "the Authorization header is not of the form Bearer <access token>",
-        {
-          headers:
-            header === undefined || !/^bearer\b/i.test(header)
-              ? bearerChallenge()
-              : bearerChallenge("the Authorization header is malformed"),
-        },
+        "Full authentication is required to access this resource: send Authorization: Bearer <access token>",
+        { headers: bearerChallenge() },
       );
     }
-    const check = tokenContext.tokens.checkAccessToken(match[1]);
+    if (bearer.kind === "malformed") {
+      throw apiProblem(401, "the Authorization header is not of the form Bearer <access token>", {
+        headers: bearerChallenge("the Authorization header is malformed"),
+      });
+    }
+    const check = tokenContext.tokens.checkAccessToken(bearer.token);
     if (!check.ok) {
       const description =
         check.reason === "expired"

@@ -4,6 +4,7 @@ import {
   formDecodedCredentials,
   splitAuthorization,
 } from "../spec/basic-credentials.js";
+import { bearerCredentials } from "../spec/bearer-token.js";
 import { createSpecBackend, type SpecDocument } from "../spec/document.js";
 import { parseForm } from "../spec/form.js";
 import { FORM_MEDIA_TYPE, mediaTypeOf } from "../spec/media-type.js";
@@ -278,9 +279,11 @@ function checkScheme(
     return [`the Authorization header uses the ${parts.scheme} scheme (expected ${expected})`];
   }
   if (parts.credentials === "") return [`the ${expected} Authorization header has no credentials`];
-  return scheme.kind === "basic"
-    ? checkBasic(parts.credentials, credentials.client)
-    : checkBearer(parts.credentials, credentials);
+  if (scheme.kind === "basic") return checkBasic(parts.credentials, credentials.client);
+  const bearer = bearerCredentials(request.headers.authorization);
+  return bearer.kind === "token"
+    ? checkBearer(bearer.token, credentials)
+    : ["the Bearer credentials are not one token of visible ASCII characters (RFC 6750 §2.1)"];
 }
 
 function checkApiKey(

@@ -81,6 +81,17 @@ describe("mockApi over a third-party spec (a file path)", () => {
     );
   });
 
+  it("rejects bearer credentials that are not one token (RFC 6750 §2.1)", async () => {
+    const api = mockApi<operations>(SPEC, BASE).addPet();
+    await addPet(JSON.stringify({ name: "Rex", species: "dog" }), {
+      "Content-Type": "application/json",
+      Authorization: "Bearer two tokens",
+    });
+    expect(verifyMessage(api)).toContain(
+      "the Bearer credentials are not one token of visible ASCII characters",
+    );
+  });
+
   it("checks an API key in the query, and masks it in the recorded request", async () => {
     const api = mockApi<operations>(SPEC, BASE, { apiKeys: { keyInQuery: "k-123" } }).listPets({
       times: 3,

@@ -29,11 +29,14 @@ export type DiscoveryFailure = "missing" | "issuer_mismatch" | "invalid";
 export class DiscoveryError extends PassgrantError {
   readonly issuer: string;
   readonly reason: DiscoveryFailure;
+  /** What to do about it, also at the end of the message. Names options in backquotes. */
+  readonly hint?: string;
 
-  constructor(issuer: string, reason: DiscoveryFailure, message: string) {
-    super("ERR_DISCOVERY", message);
+  constructor(issuer: string, reason: DiscoveryFailure, problem: string, hint?: string) {
+    super("ERR_DISCOVERY", hint ? `${problem} ${hint}` : problem);
     this.issuer = issuer;
     this.reason = reason;
+    if (hint !== undefined) this.hint = hint;
   }
 }
 
@@ -98,8 +101,8 @@ export async function discoverAuthorizationServer(
   throw new DiscoveryError(
     issuer,
     "missing",
-    `No authorization server metadata for issuer ${issuer}: tried ${tried.join(" and ")}. ` +
-      "Check `issuer` (the server's issuer identifier), or set `tokenUrl` instead.",
+    `No authorization server metadata for issuer ${issuer}: tried ${tried.join(" and ")}.`,
+    "Check `issuer` (the server's issuer identifier), or set `tokenUrl` instead.",
   );
 }
 
@@ -118,8 +121,8 @@ function checkMetadata(
     throw new DiscoveryError(
       issuer,
       "issuer_mismatch",
-      `The metadata at ${metadataUrl} is for issuer ${stated}, not ${JSON.stringify(issuer)} (RFC 8414 §3.3 requires them identical). ` +
-        "If that server is the one you mean, set `issuer` to exactly its value; otherwise the document is not to be trusted.",
+      `The metadata at ${metadataUrl} is for issuer ${stated}, not ${JSON.stringify(issuer)} (RFC 8414 §3.3 requires them identical).`,
+      "If that server is the one you mean, set `issuer` to exactly its value; otherwise the document is not to be trusted.",
     );
   }
   const endpoint = (name: string, required: boolean): string | undefined => {

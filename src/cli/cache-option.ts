@@ -33,7 +33,7 @@ export function cacheFor(
       onDebug: (message) => log.debug(message),
     }),
     storeKey: tokenCacheKey({
-      tokenUrl: config.tokenUrl,
+      tokenUrl: config.tokenUrl ?? `issuer ${config.issuer}`,
       clientId: config.clientId,
       username: grant === "client_credentials" ? undefined : config.username,
       grant,

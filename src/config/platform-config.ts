@@ -20,8 +20,13 @@ export const DEFAULT_TOKEN_PATH = "/idm/v2/token";
 export interface PlatformConfig {
   /** The API's root, without a trailing slash. Absent only when not required (`passgrant token`). */
   baseUrl?: string;
-  /** The token endpoint exactly as configured (a trailing slash is kept: `/token/` is not `/token`). */
-  tokenUrl: string;
+  /**
+   * The token endpoint exactly as configured (a trailing slash is kept: `/token/` is not `/token`).
+   * Absent only when `issuer` is set and names it.
+   */
+  tokenUrl?: string;
+  /** The authorization server's issuer, whose metadata names the endpoints (RFC 8414). */
+  issuer?: string;
   clientId: string;
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
@@ -69,9 +74,13 @@ const booleanWords: Record<string, boolean> = {
 /**
  * An absolute https URL (http only to this machine) without credentials in it. Its path is kept as
  * given (a server may answer only `/token/`), except that `trimSlashes` drops trailing slashes
- * from a root that paths are appended to.
+ * from a root that paths are appended to, and `exact` keeps the text itself (an issuer identifier
+ * is compared as a string: `https://a.example` is not `https://a.example/`).
  */
-const httpUrl = (name: ConfigVariable, { trimSlashes }: { trimSlashes: boolean }) =>
+const httpUrl = (
+  name: ConfigVariable,
+  { trimSlashes, exact = false }: { trimSlashes: boolean; exact?: boolean },
+) =>
   z.string().transform((text, ctx) => {
     let url: URL;
     try {
@@ -107,12 +116,15 @@ const httpUrl = (name: ConfigVariable, { trimSlashes }: { trimSlashes: boolean }
       });
       return z.NEVER;
     }
+    if (exact) return text;
     return trimSlashes ? url.href.replace(/\/+$/, "") : url.href;
   });
 
 const schema = z.object({
   MSX_BASE_URL: httpUrl("MSX_BASE_URL", { trimSlashes: true }).optional(),
   MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL", { trimSlashes: false }).optional(),
+  // Kept exactly as given: RFC 8414 §3.3 compares it with the metadata's issuer as a string.
+  MSX_ISSUER: httpUrl("MSX_ISSUER", { trimSlashes: false, exact: true }).optional(),
   MSX_CLIENT_ID: z.string().optional(),
   MSX_CLIENT_SECRET: z.string().optional(),
   MSX_CLIENT_AUTH: z
@@ -229,18 +241,18 @@ export function loadPlatformConfig(
   };
   if (!need.baseUrl) {
     // Only the token endpoint is called; it defaults from the base URL.
-    if (input.MSX_TOKEN_URL === undefined) {
+    if (input.MSX_TOKEN_URL === undefined && input.MSX_ISSUER === undefined) {
       missing(
         "MSX_BASE_URL",
         `the token endpoint defaults to $MSX_BASE_URL${DEFAULT_TOKEN_PATH} (or set MSX_TOKEN_URL to the token endpoint itself, e.g. ${configVariables.MSX_TOKEN_URL.example})`,
       );
     }
-  } else if (input.MSX_TOKEN_URL === undefined) {
+  } else if (input.MSX_TOKEN_URL === undefined && input.MSX_ISSUER === undefined) {
     missing("MSX_BASE_URL", "passgrant needs the platform's root URL");
   } else if (input.MSX_BASE_URL === undefined) {
     missing(
       "MSX_BASE_URL",
-      "the API calls need the platform's root URL (MSX_TOKEN_URL alone names only the token endpoint)",
+      "the API calls need the platform's root URL (MSX_TOKEN_URL or MSX_ISSUER names only the sign-in server)",
     );
   }
   missing("MSX_CLIENT_ID", "the token endpoint needs the security client's id");
@@ -264,7 +276,11 @@ export function loadPlatformConfig(
   const baseUrl = values.MSX_BASE_URL;
   return dropUndefined({
     baseUrl,
-    tokenUrl: values.MSX_TOKEN_URL ?? `${baseUrl as string}${DEFAULT_TOKEN_PATH}`,
+    // The issuer's metadata names the token endpoint; the platform's default path is a guess.
+    tokenUrl:
+      values.MSX_TOKEN_URL ??
+      (values.MSX_ISSUER === undefined ? `${baseUrl as string}${DEFAULT_TOKEN_PATH}` : undefined),
+    issuer: values.MSX_ISSUER,
     clientId: values.MSX_CLIENT_ID as string,
     clientSecret: values.MSX_CLIENT_SECRET,
     clientAuth: values.MSX_CLIENT_AUTH,

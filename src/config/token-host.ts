@@ -12,7 +12,8 @@ export function tokenHostWarning(
   config: Pick<PlatformConfig, "baseUrl" | "tokenUrl">,
   sourceOf: (name: ConfigVariable) => string | undefined,
 ): string | undefined {
-  if (config.baseUrl === undefined) return undefined;
+  // Without a configured token URL the issuer's metadata names it: nothing to compare yet.
+  if (config.baseUrl === undefined || config.tokenUrl === undefined) return undefined;
   const tokenHost = new URL(config.tokenUrl).hostname;
   const apiHost = new URL(config.baseUrl).hostname;
   if (tokenHost === apiHost) return undefined;

@@ -13,6 +13,11 @@ export const configVariables = {
     summary: "The OAuth2 token endpoint. Default: $MSX_BASE_URL/idm/v2/token.",
     example: "https://msx.example.com/idm/v2/token",
   },
+  MSX_ISSUER: {
+    summary:
+      "Optional issuer: its metadata (RFC 8414 or OpenID discovery) names the token and device endpoints. MSX_TOKEN_URL still wins.",
+    example: "https://login.example.com",
+  },
   MSX_CLIENT_ID: {
     summary: "The security client's id.",
     example: "my-test-private-client",
@@ -81,8 +86,9 @@ export type PlatformVariable = (typeof platformVariables)[number];
  * so advice about `tokenUrl` names both.
  */
 export const optionVariables: Readonly<Record<string, string>> = {
-  tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from)",
+  tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
   baseUrl: "MSX_BASE_URL",
+  issuer: "MSX_ISSUER",
   clientId: "MSX_CLIENT_ID",
   clientSecret: "MSX_CLIENT_SECRET",
   clientAuth: "MSX_CLIENT_AUTH",

@@ -18,6 +18,8 @@ export interface PlatformWiringOptions {
   /** Overrides the configured scope. */
   scope?: string;
   onTokenEvent?: (event: TokenEvent) => void;
+  /** Waits between device flow polls (a test hook). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   transportHooks?: Pick<
     TransportOptions,
     "onWarning" | "onResponse" | "onRetry" | "onRequestError"
@@ -64,12 +66,15 @@ export function createPlatformProvider(
   options: Omit<PlatformWiringOptions, "transportHooks"> = {},
 ): TokenProvider {
   const scope = options.scope ?? config.scope;
+  const tokenUrl = options.tokenUrl ?? config.tokenUrl;
   return createTokenProvider({
-    tokenUrl: options.tokenUrl ?? config.tokenUrl,
+    ...(tokenUrl !== undefined ? { tokenUrl } : {}),
+    ...(config.issuer !== undefined ? { issuer: config.issuer } : {}),
     clientId: config.clientId,
     ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
     clientAuth: config.clientAuth,
     grant: options.grant ?? passwordGrant(config),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(scope ? { scope } : {}),
     fetch: transport.fetch,
     ...(options.store ? { store: options.store } : {}),

@@ -1,18 +1,20 @@
-import type { TokenProvider, TokenSet } from "../../auth/index.js";
+import type { Grant, TokenProvider, TokenSet } from "../../auth/index.js";
 import { TokenResponseError } from "../../auth/token-response-error.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";
-import type { Command } from "../context.js";
+import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
+import { terminalSafe } from "../terminal-text.js";
 
 /** The --grant names, in one style (the CLI's kebab case). */
 const grants = [
   "password",
   "client-credentials",
+  "device-code",
   "refresh",
   "switch-tenant",
   "switch-user",
@@ -26,6 +28,7 @@ type GrantChoice = (typeof grants)[number];
 function grantChoice(text: string): GrantChoice | undefined {
   const name = text.trim().toLowerCase().replace(/_/g, "-");
   if (name === "refresh-token") return "refresh";
+  if (name === "urn:ietf:params:oauth:grant-type:device-code") return "device-code";
   return grants.find((grant) => grant === name);
 }
 
@@ -39,6 +42,8 @@ with --password-stdin, or from a no-echo prompt on a terminal; never from the co
 Grants (--grant):
   password            the password grant with MSX_USERNAME (default; RFC 6749 §4.3)
   client-credentials  the client's own token, no user (RFC 6749 §4.4)
+  device-code         sign in on another device, e.g. with MFA (RFC 8628): prints where to go and
+                      the code on stderr, then waits; Ctrl-C cancels
   refresh             get a token, then renew it with its refresh token (RFC 6749 §6)
   switch-tenant       the user's token for another tenant: --tenant-id ID or --tenant-name NAME
   switch-user         a token acting as another user: --switch-username NAME
@@ -83,7 +88,7 @@ export const tokenCommand: Command = {
     checkGrantOptions(grant, values);
 
     const log = createLogger(context, values.verbose === true);
-    const needsUser = grant !== "client-credentials";
+    const needsUser = grant !== "client-credentials" && grant !== "device-code";
     const config = await resolvePlatform(context, log, {
       command: "token",
       dotenv: values,
@@ -92,7 +97,8 @@ export const tokenCommand: Command = {
       needsBaseUrl: false,
       passwordStdin: values["password-stdin"],
     });
-    const baseGrant = needsUser ? "password" : "client_credentials";
+    const baseGrant =
+      grant === "device-code" ? "device_code" : needsUser ? "password" : "client_credentials";
     const cache = cacheFor(
       "token",
       values,
@@ -102,7 +108,11 @@ export const tokenCommand: Command = {
       log,
     );
     const session = openSession(config, log, {
-      ...(needsUser ? {} : { grant: { type: "client_credentials" } }),
+      ...(grant === "device-code"
+        ? { grant: deviceCodeGrant(context) }
+        : needsUser
+          ? {}
+          : { grant: { type: "client_credentials" } }),
       ...cache,
     });
     try {
@@ -116,6 +126,33 @@ export const tokenCommand: Command = {
     }
   },
 };
+
+/**
+ * The device flow, prompting on stderr (stdout carries only the token) and cancelled by Ctrl-C.
+ * The server's values are visible ASCII (checked by the library) and made terminal-safe anyway.
+ */
+function deviceCodeGrant(context: CommandContext): Grant {
+  return {
+    type: "device_code",
+    signal: context.signal,
+    onDeviceCode: (prompt) => {
+      const minutes = Math.max(1, Math.round((prompt.expiresAt - Date.now()) / 60_000));
+      const lines = prompt.verificationUriComplete
+        ? [
+            `To sign in, open ${terminalSafe(prompt.verificationUriComplete)}`,
+            `and check that it shows the code ${terminalSafe(prompt.userCode)}.`,
+          ]
+        : [
+            `To sign in, open ${terminalSafe(prompt.verificationUri)}`,
+            `and enter the code ${terminalSafe(prompt.userCode)}.`,
+          ];
+      lines.push(
+        `Waiting for the approval (the code expires in about ${minutes} min; Ctrl-C cancels)...`,
+      );
+      context.stderr.write(`${lines.join("\n")}\n`);
+    },
+  };
+}
 
 interface GrantValues {
   "tenant-id"?: string | undefined;
@@ -154,6 +191,7 @@ async function obtain(
   switch (grant) {
     case "password":
     case "client-credentials":
+    case "device-code":
       return provider.getToken();
     case "refresh": {
       // Forget the access token but keep the refresh token: the next getToken() renews with it.

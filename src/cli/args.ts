@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../errors.js";
-import { closest } from "./suggest.js";
+import { closest } from "../suggest.js";
 
 /** A mistake on the command line. Exit code 2, like every configuration problem. */
 export class UsageError extends ConfigError {

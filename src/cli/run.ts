@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { configVariables } from "../config/index.js";
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
+import { closest } from "../suggest.js";
 import { messageForCli } from "./advice.js";
 import { UsageError } from "./args.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { cliSecrets } from "./logger.js";
-import { closest } from "./suggest.js";
 import { terminalSafe } from "./terminal-text.js";
 
 /**

@@ -1,5 +1,5 @@
-import { closest } from "../cli/suggest.js";
 import { PassgrantError } from "../errors.js";
+import { closest } from "../suggest.js";
 
 /** `session.call()` or `paginate()` named an operationId the session's spec does not have. */
 export class UnknownOperationError extends PassgrantError {

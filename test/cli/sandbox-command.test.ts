@@ -65,11 +65,14 @@ describe("passgrant sandbox", { timeout: 60_000 }, () => {
 
 // Each test spawns CLI processes; generous under a loaded, parallel run (not a speed assertion).
 describe("passgrant --help", { timeout: 60_000 }, () => {
-  it.each(["demo", "token", "tenants", "sandbox", "generate"])("documents `%s`", async (command) => {
-    const result = await runCli([command, "--help"]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: passgrant ${command}`));
-  });
+  it.each(["demo", "token", "tenants", "sandbox", "generate"])(
+    "documents `%s`",
+    async (command) => {
+      const result = await runCli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: passgrant ${command}`));
+    },
+  );
 
   it("shows a command's help for `passgrant help <command>`", async () => {
     const result = await runCli(["help", "token"]);

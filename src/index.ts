@@ -36,11 +36,14 @@ export type {
   DeviceCodeGrant,
   DeviceCodePrompt,
   Grant,
+  IntrospectionResult,
   TokenEvent,
+  TokenExchangeGrant,
   TokenProvider,
   TokenProviderOptions,
   TokenSet,
   TokenStore,
+  TokenTypeHint,
 } from "./auth/types.js";
 export { CacheError, type CacheProblem } from "./cli/cache-error.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";

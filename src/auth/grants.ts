@@ -1,7 +1,10 @@
 import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
 import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
-import type { Grant } from "./types.js";
+import type { Grant, TokenExchangeGrant } from "./types.js";
+
+/** RFC 8693 §2.1. */
+export const TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../spec/grants.js";
 
@@ -36,13 +39,16 @@ export function grantRequest(grant: Grant): GrantRequest {
   if (grant.type === "client_credentials") {
     return { grantType: "client_credentials", parameters: {}, secrets: [] };
   }
+  if (grant.type === "token_exchange" || grant.type === TOKEN_EXCHANGE_GRANT_TYPE) {
+    return tokenExchangeRequest(grant as Partial<TokenExchangeGrant>);
+  }
   if (grant.type === "device_code" || grant.type === DEVICE_CODE_GRANT_TYPE) {
     // The device flow sends its own requests (RFC 8628); this only names it.
     return { grantType: DEVICE_CODE_GRANT_TYPE, parameters: {}, secrets: [] };
   }
   if (typeof grant.type !== "string" || grant.type === "" || grant.type === "refresh_token") {
     throw new ConfigError(
-      `grant.type must be "password", "client_credentials", "device_code" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
+      `grant.type must be "password", "client_credentials", "device_code", "token_exchange" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
         "Refresh tokens are used automatically; they are not a starting grant.",
     );
   }
@@ -56,6 +62,43 @@ export function grantRequest(grant: Grant): GrantRequest {
     .map((name) => parameters[name])
     .filter((value): value is string => typeof value === "string");
   return { grantType: grant.type, parameters, secrets };
+}
+
+/** RFC 8693 §2.1: the token exchange request's form. */
+function tokenExchangeRequest(grant: Partial<TokenExchangeGrant>): GrantRequest {
+  const fields = {
+    subject_token: grant.subjectToken,
+    subject_token_type: grant.subjectTokenType,
+    actor_token: grant.actorToken,
+    actor_token_type: grant.actorTokenType,
+    requested_token_type: grant.requestedTokenType,
+    audience: grant.audience,
+    resource: grant.resource,
+  };
+  const problems: string[] = [];
+  if (!grant.subjectToken) problems.push("The token_exchange grant needs a subjectToken.");
+  if (!grant.subjectTokenType) {
+    problems.push(
+      'The token_exchange grant needs a subjectTokenType, e.g. "urn:ietf:params:oauth:token-type:access_token".',
+    );
+  }
+  // §2.1: actor_token_type is required when actor_token is sent, and only then.
+  if ((grant.actorToken === undefined) !== (grant.actorTokenType === undefined)) {
+    problems.push("The token_exchange grant needs actorToken and actorTokenType together.");
+  }
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && typeof value !== "string") {
+      problems.push(`The token_exchange grant's ${name} must be a string.`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) if (value) parameters[name] = value;
+  return {
+    grantType: TOKEN_EXCHANGE_GRANT_TYPE,
+    parameters,
+    secrets: [grant.subjectToken, grant.actorToken].filter((t): t is string => Boolean(t)),
+  };
 }
 
 /** The refresh request of RFC 6749 §6. */

@@ -26,9 +26,12 @@ export type {
   DeviceCodeGrant,
   DeviceCodePrompt,
   Grant,
+  IntrospectionResult,
   TokenEvent,
+  TokenExchangeGrant,
   TokenProvider,
   TokenProviderOptions,
   TokenSet,
   TokenStore,
+  TokenTypeHint,
 } from "./types.js";

@@ -32,6 +32,9 @@ export interface ProviderConfig {
   onEvent?: ((event: TokenEvent) => void) | undefined;
   /** Secrets of the configuration itself (password, client secret, Basic value). */
   configSecrets: readonly string[];
+  /** RFC 7009 and RFC 7662 endpoints: configured or from the metadata. */
+  revocationUrl: () => Promise<string>;
+  introspectionUrl: () => Promise<string>;
   /** The device flow (RFC 8628) when it is the original grant; a switch grant has none. */
   deviceFlow?: DeviceFlowSettings | undefined;
   /** The issuer's metadata, read once (absent without an `issuer`). */
@@ -53,6 +56,14 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     options.tokenUrl === undefined ? undefined : checkUrl("tokenUrl", options.tokenUrl, problems);
   const issuer =
     options.issuer === undefined ? undefined : checkUrl("issuer", options.issuer, problems);
+  const revocationUrl =
+    options.revocationUrl === undefined
+      ? undefined
+      : checkUrl("revocationUrl", options.revocationUrl, problems);
+  const introspectionUrl =
+    options.introspectionUrl === undefined
+      ? undefined
+      : checkUrl("introspectionUrl", options.introspectionUrl, problems);
   const deviceUrl =
     options.deviceAuthorizationUrl === undefined
       ? undefined
@@ -81,7 +92,28 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       throw new InsecureTransportError(redactUrl(url));
     }
   };
-  for (const url of [tokenUrl, issuer, deviceUrl]) if (url) checkSecure(url);
+  for (const url of [tokenUrl, issuer, deviceUrl, revocationUrl, introspectionUrl]) {
+    if (url) checkSecure(url);
+  }
+  /** A configured endpoint, else the one the issuer's metadata names, else a ConfigError. */
+  const endpointFor =
+    (
+      configured: URL | undefined,
+      key: "revocationEndpoint" | "introspectionEndpoint",
+      option: string,
+      what: string,
+    ) =>
+    async (): Promise<string> => {
+      if (configured) return configured.href;
+      const found = (await metadata?.())?.[key];
+      if (!found) {
+        throw new ConfigError(
+          `${what} needs the server's endpoint for it: set \`${option}\`, or \`issuer\` if the server's metadata names it.`,
+        );
+      }
+      checkSecure(new URL(found));
+      return found;
+    };
   const initial = grantRequest(options.grant); // validates the grant up front
   const username = initial.grantType === "password" ? initial.parameters.username : undefined;
   const fetch =
@@ -100,6 +132,13 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       : async () =>
           (await (metadata as () => Promise<AuthorizationServerMetadata>)()).tokenEndpoint,
     metadata,
+    revocationUrl: endpointFor(revocationUrl, "revocationEndpoint", "revocationUrl", "Revocation"),
+    introspectionUrl: endpointFor(
+      introspectionUrl,
+      "introspectionEndpoint",
+      "introspectionUrl",
+      "Introspection",
+    ),
     deviceFlow:
       initial.grantType === DEVICE_CODE_GRANT_TYPE
         ? {

@@ -15,6 +15,7 @@ import {
   resolveConfig,
 } from "./provider-config.js";
 import { singleFlight } from "./single-flight.js";
+import { introspectToken, revokeToken } from "./token-management.js";
 import { requestToken } from "./token-request.js";
 import type {
   TokenEvent,
@@ -175,6 +176,31 @@ function buildProvider(config: ProviderConfig): TokenProvider {
         throw new ConfigError("switchUser needs the username to switch to.");
       }
       return derive(GRANT_SWITCH_USER, { switch_username: username }, `user:${username}`);
+    },
+    async revoke() {
+      const held = current ?? (store ? await loadSafely(store, storeKey, warn) : undefined);
+      const url = held ? await config.revocationUrl() : undefined;
+      const endpoint = { ...config.endpoint, warn };
+      // §2.1: revoking the refresh token first ends the grant, taking its access tokens along
+      // on servers that support it; the access token is revoked too for those that do not.
+      if (url && held?.refreshToken) {
+        await revokeToken(url, endpoint, held.refreshToken, "refresh_token");
+      }
+      if (url && held?.accessToken) {
+        await revokeToken(url, endpoint, held.accessToken, "access_token");
+      }
+      current = undefined;
+      if (store) await store.clear(storeKey);
+    },
+    async introspect(token, hint) {
+      const url = await config.introspectionUrl();
+      const subject = token ?? (await provider.getAccessToken());
+      return introspectToken(
+        url,
+        { ...config.endpoint, warn },
+        subject,
+        hint ?? (token === undefined ? "access_token" : undefined),
+      );
     },
     async serverMetadata() {
       return config.metadata?.();

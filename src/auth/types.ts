@@ -3,14 +3,16 @@ import type { PassgrantError } from "../errors.js";
 import type { ClientAuthMethod } from "./client-auth.js";
 import type { DeviceCodePrompt } from "./device-code.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
+import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 
-export type { ClientAuthMethod, DeviceCodePrompt };
+export type { ClientAuthMethod, DeviceCodePrompt, IntrospectionResult, TokenTypeHint };
 
 /** The grant a provider uses to obtain its first token (and again when a refresh is refused). */
 export type Grant =
   | { type: "password"; username: string; password: string }
   | { type: "client_credentials" }
   | DeviceCodeGrant
+  | TokenExchangeGrant
   | { type: string /* extension grant URI */; parameters?: Record<string, string> };
 
 /**
@@ -23,6 +25,25 @@ export interface DeviceCodeGrant {
   onDeviceCode?: (prompt: DeviceCodePrompt) => void;
   /** Stops waiting for the approval (e.g. on Ctrl-C): the flow rejects with `AbortedError`. */
   signal?: AbortSignal;
+}
+
+/**
+ * Token exchange (RFC 8693), the standard form of on-behalf-of: trades `subjectToken` (say, the
+ * token a service received from its caller) for one meant for another audience or resource.
+ */
+export interface TokenExchangeGrant {
+  type: "token_exchange";
+  subjectToken: string;
+  /** RFC 8693 §3, e.g. `urn:ietf:params:oauth:token-type:access_token`. */
+  subjectTokenType: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  /** e.g. `urn:ietf:params:oauth:token-type:access_token` (the server's default when absent). */
+  requestedTokenType?: string;
+  /** The logical name of the target service (RFC 8693 §2.1). */
+  audience?: string;
+  /** The target service's URI (RFC 8707). */
+  resource?: string;
 }
 
 /** A token response, normalised. JSON-serialisable, so a store can persist it as is. */
@@ -74,6 +95,10 @@ export interface TokenProviderOptions {
    * be exactly this string (RFC 8414 §3.3).
    */
   issuer?: string;
+  /** RFC 7009 revocation endpoint. Default: the `issuer`'s metadata's `revocation_endpoint`. */
+  revocationUrl?: string | URL;
+  /** RFC 7662 introspection endpoint. Default: the `issuer`'s metadata's `introspection_endpoint`. */
+  introspectionUrl?: string | URL;
   /**
    * The device authorization endpoint (RFC 8628 §3.1), for the `device_code` grant. Default: the
    * `issuer`'s metadata's `device_authorization_endpoint`.
@@ -125,6 +150,17 @@ export interface TokenProvider {
   switchTenant(target: { tenantId: string } | { tenantName: string }): Promise<TokenProvider>;
   /** A new provider acting as another user (the platform's switch-user grant). */
   switchUser(username: string): Promise<TokenProvider>;
+  /**
+   * Signs out (RFC 7009): revokes the refresh token, then the access token, and forgets both, in
+   * memory and in the store. Without tokens, only forgets. A refused revocation throws and keeps
+   * the tokens, so it can be tried again.
+   */
+  revoke(): Promise<void>;
+  /**
+   * What the server says about `token` (RFC 7662), by default the current access token (obtained
+   * first when there is none).
+   */
+  introspect(token?: string, hint?: TokenTypeHint): Promise<IntrospectionResult>;
   /**
    * The issuer's metadata (read once, then kept); `undefined` when the provider was given no
    * `issuer`. Throws `DiscoveryError` when the document is missing or names another issuer.

@@ -8,7 +8,7 @@ import {
   OAuthError,
   type TokenEvent,
 } from "../../src/index.js";
-import { CLIENT_ID, CLIENT_SECRET, startOidcServer } from "./oidc-server.js";
+import { CLIENT_ID, CLIENT_SECRET, decideDeviceCode, startOidcServer } from "./oidc-server.js";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const closers: Array<() => Promise<void>> = [];
@@ -17,30 +17,6 @@ afterEach(async () => {
 });
 
 describe("device authorization grant (RFC 8628) against oidc-provider", () => {
-  /** Approves (or denies) the pending device code as the provider's own interaction would. */
-  async function decide(
-    provider: Awaited<ReturnType<typeof startOidcServer>>["provider"],
-    userCode: string,
-    outcome: "approve" | "deny",
-  ) {
-    // The provider stores user codes normalised (upper case, no separators), as its own
-    // verification page looks them up.
-    const code = await provider.DeviceCode.findByUserCode(
-      userCode.replace(/[^A-Z]/gi, "").toUpperCase(),
-    );
-    if (outcome === "deny") {
-      code.error = "access_denied";
-      code.errorDescription = "End-User aborted interaction";
-    } else {
-      const grant = new provider.Grant({ accountId: "alice", clientId: CLIENT_ID });
-      grant.addOIDCScope("openid offline_access");
-      code.grantId = await grant.save();
-      code.accountId = "alice";
-      code.authTime = Math.floor(Date.now() / 1000);
-    }
-    await code.save();
-  }
-
   it("shows the verification URI and user code, polls, and gets tokens once the user approves", async () => {
     const server = await startOidcServer();
     closers.push(server.close);
@@ -59,7 +35,8 @@ describe("device authorization grant (RFC 8628) against oidc-provider", () => {
       sleep: async (ms) => {
         sleeps.push(ms);
         polls++;
-        if (polls === 3) await decide(server.provider, prompts[0]?.userCode ?? "", "approve");
+        if (polls === 3)
+          await decideDeviceCode(server.provider, prompts[0]?.userCode ?? "", "approve");
       },
     });
     const token = await provider.getToken();
@@ -87,7 +64,7 @@ describe("device authorization grant (RFC 8628) against oidc-provider", () => {
       clientSecret: CLIENT_SECRET,
       scope: "openid",
       grant: { type: "device_code", onDeviceCode: (prompt) => (userCode = prompt.userCode) },
-      sleep: async () => decide(server.provider, userCode, "deny"),
+      sleep: async () => decideDeviceCode(server.provider, userCode, "deny"),
     });
     const error = await provider.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthError);

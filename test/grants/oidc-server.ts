@@ -73,3 +73,27 @@ export async function startOidcServer(
       }),
   };
 }
+
+/** Approves (or denies) a pending device code as the provider's own verification page would. */
+export async function decideDeviceCode(
+  provider: OidcServer["provider"],
+  userCode: string,
+  outcome: "approve" | "deny",
+): Promise<void> {
+  // The provider stores user codes normalised (upper case, no separators), as its own
+  // verification page looks them up.
+  const code = await provider.DeviceCode.findByUserCode(
+    userCode.replace(/[^A-Z]/gi, "").toUpperCase(),
+  );
+  if (outcome === "deny") {
+    code.error = "access_denied";
+    code.errorDescription = "End-User aborted interaction";
+  } else {
+    const grant = new provider.Grant({ accountId: "alice", clientId: CLIENT_ID });
+    grant.addOIDCScope("openid offline_access");
+    code.grantId = await grant.save();
+    code.accountId = "alice";
+    code.authTime = Math.floor(Date.now() / 1000);
+  }
+  await code.save();
+}

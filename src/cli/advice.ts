@@ -1,4 +1,4 @@
-import { optionVariables } from "../config/index.js";
+import { optionVariableNames, optionVariables } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 
 /**
@@ -30,5 +30,5 @@ export function inCliWords(hint: string): string {
 
 /** The bare variable name (for `NAME=value`), without any note the mapping adds. */
 function variableOf(option: string): string | undefined {
-  return optionVariables[option]?.split(" ")[0];
+  return (optionVariableNames as Readonly<Record<string, string>>)[option];
 }

@@ -16,6 +16,7 @@ export { tokenHostWarning } from "./token-host.js";
 export {
   type ConfigVariable,
   configVariables,
+  optionVariableNames,
   optionVariables,
   type PlatformVariable,
   platformVariables,

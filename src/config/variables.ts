@@ -80,14 +80,10 @@ export const platformVariables = [
 
 export type PlatformVariable = (typeof platformVariables)[number];
 
-/**
- * The library's option names as the CLI's variables, for advice the core words in option names
- * (core code never names MSX_* variables). A token URL that is not set comes from the base URL,
- * so advice about `tokenUrl` names both.
- */
-export const optionVariables: Readonly<Record<string, string>> = {
-  tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
+/** The variable each library option is read from (one table for the CLI and `createSession`). */
+export const optionVariableNames = {
   baseUrl: "MSX_BASE_URL",
+  tokenUrl: "MSX_TOKEN_URL",
   issuer: "MSX_ISSUER",
   clientId: "MSX_CLIENT_ID",
   clientSecret: "MSX_CLIENT_SECRET",
@@ -98,5 +94,16 @@ export const optionVariables: Readonly<Record<string, string>> = {
   caFile: "MSX_CA_FILE",
   insecureTls: "MSX_INSECURE_TLS",
   timeoutMs: "MSX_TIMEOUT_MS",
+  retries: "MSX_RETRIES",
   maxResponseBytes: "MSX_MAX_RESPONSE_BYTES",
+} as const satisfies Readonly<Record<string, ConfigVariable>>;
+
+/**
+ * The library's option names in the CLI's words, for advice the core words in option names
+ * (core code never names MSX_* variables). A token URL that is not set comes from the base URL,
+ * so advice about `tokenUrl` names both.
+ */
+export const optionVariables: Readonly<Record<string, string>> = {
+  ...optionVariableNames,
+  tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
 };

@@ -12,6 +12,7 @@ import type { StrictClient } from "../client/strict-client.js";
 import { loadEnvironment, type ReadEnvironmentOptions } from "../config/environment.js";
 import type { PlatformConfig } from "../config/platform-config.js";
 import { loadPlatformConfig } from "../config/platform-config.js";
+import { optionVariableNames } from "../config/variables.js";
 import { ConfigError } from "../errors.js";
 import type { SpecDocument } from "../spec/document.js";
 import { msxOperations } from "../spec/msx-operations.js";
@@ -123,22 +124,6 @@ export interface Session<Paths extends {} = MsxPaths, Operations = MsxOperations
   close(): Promise<void>;
 }
 
-const optionVariable = {
-  baseUrl: "MSX_BASE_URL",
-  tokenUrl: "MSX_TOKEN_URL",
-  clientId: "MSX_CLIENT_ID",
-  clientSecret: "MSX_CLIENT_SECRET",
-  clientAuth: "MSX_CLIENT_AUTH",
-  username: "MSX_USERNAME",
-  password: "MSX_PASSWORD",
-  scope: "MSX_SCOPE",
-  caFile: "MSX_CA_FILE",
-  insecureTls: "MSX_INSECURE_TLS",
-  timeoutMs: "MSX_TIMEOUT_MS",
-  retries: "MSX_RETRIES",
-  maxResponseBytes: "MSX_MAX_RESPONSE_BYTES",
-} as const satisfies Partial<Record<keyof CreateSessionOptions, string>>;
-
 /**
  * Validates the settings (options over the environment) with the CLI's own loader, so a script
  * meets the same checks and gets every problem at once.
@@ -155,15 +140,18 @@ function resolveConfig(options: CreateSessionOptions): {
   if (options.config) return { config: options.config, explicit: { tokenUrl: true, scope: true } };
   const env: Record<string, string | undefined> =
     options.environment === false ? {} : { ...loadEnvironment(options.environment ?? {}).env };
-  for (const [option, variable] of Object.entries(optionVariable)) {
-    const value = options[option as keyof typeof optionVariable];
+  for (const [option, variable] of Object.entries(optionVariableNames)) {
+    const value = (options as Readonly<Record<string, unknown>>)[option];
     if (value !== undefined) env[variable] = String(value);
   }
   const userGrant = options.grant === undefined || options.grant.type === "password";
   const isSet = (name: string) => (env[name] ?? "").trim() !== "";
   return {
     config: loadPlatformConfig(env, { username: userGrant, password: userGrant }),
-    explicit: { tokenUrl: isSet(optionVariable.tokenUrl), scope: isSet(optionVariable.scope) },
+    explicit: {
+      tokenUrl: isSet(optionVariableNames.tokenUrl),
+      scope: isSet(optionVariableNames.scope),
+    },
   };
 }
 

@@ -79,12 +79,8 @@ function wrongShape(
   method: string,
   response: Response,
 ): UnexpectedResponseError {
-  const contentType = response.headers.get("content-type") ?? undefined;
-  return new UnexpectedResponseError({
+  return UnexpectedResponseError.about(response, {
     method,
-    url: redactUrl(response.url),
-    status: response.status,
-    ...(contentType ? { contentType } : {}),
     problem: `JSON of the wrong shape (${problem})`,
     excerpt: unexpectedExcerpt(jsonStart(data), undefined, response),
     hint: "The request may have been redirected to another service: check MSX_BASE_URL",

@@ -1,5 +1,5 @@
 import type { Middleware } from "openapi-fetch";
-import { knownSecretsOf, redactUrl } from "../redact.js";
+import { knownSecretsOf } from "../redact.js";
 import { excerpt, requestSecrets } from "../transport/response-body.js";
 import { UnexpectedResponseError } from "./unexpected-response-error.js";
 
@@ -65,12 +65,11 @@ function notJson(
 ): UnexpectedResponseError {
   const contentType = response.headers.get("content-type") ?? undefined;
   const html = /html/i.test(contentType ?? "") || /^\s*<(!doctype|html|head|body)/i.test(raw);
-  return new UnexpectedResponseError(
+  return UnexpectedResponseError.about(
+    response,
     {
       method: request.method,
-      url: redactUrl(response.url || request.url),
-      status: response.status,
-      ...(contentType ? { contentType } : {}),
+      url: response.url || request.url,
       problem: html ? "an HTML page instead of JSON" : "a body that is not valid JSON",
       excerpt: unexpectedExcerpt(raw, request, response),
       ...(html

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { redactUrl } from "../redact.js";
 import { UnexpectedResponseError } from "./unexpected-response-error.js";
 
 /**
@@ -70,12 +69,8 @@ function noProgressError(
   nextSignal: string,
   method: string,
 ): UnexpectedResponseError {
-  const contentType = response.headers.get("content-type") ?? undefined;
-  return new UnexpectedResponseError({
+  return UnexpectedResponseError.about(response, {
     method,
-    url: redactUrl(response.url),
-    status: response.status,
-    ...(contentType ? { contentType } : {}),
     problem: `a page that makes no progress: ${what}, while saying ${nextSignal}`,
     hint: "The platform's paging is broken, so the listing stopped; what was printed before is complete up to that page",
   });

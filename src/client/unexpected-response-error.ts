@@ -1,4 +1,5 @@
 import { PassgrantError } from "../errors.js";
+import { redactUrl } from "../redact.js";
 
 /** What {@link UnexpectedResponseError} reports; every text already redacted. */
 export interface UnexpectedResponseInit {
@@ -42,5 +43,24 @@ export class UnexpectedResponseError extends PassgrantError {
     if (init.contentType !== undefined) this.contentType = init.contentType;
     this.problem = init.problem;
     if (init.excerpt !== undefined) this.excerpt = init.excerpt;
+  }
+
+  /** One about `response`: its redacted URL (or `details.url`), status and content type filled in. */
+  static about(
+    response: Response,
+    details: Omit<UnexpectedResponseInit, "url" | "status" | "contentType"> & { url?: string },
+    options?: { cause?: unknown },
+  ): UnexpectedResponseError {
+    const contentType = response.headers.get("content-type") ?? undefined;
+    const { url, ...rest } = details;
+    return new UnexpectedResponseError(
+      {
+        ...rest,
+        url: redactUrl(url ?? response.url),
+        status: response.status,
+        ...(contentType ? { contentType } : {}),
+      },
+      options,
+    );
   }
 }

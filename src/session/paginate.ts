@@ -127,12 +127,8 @@ function itemsOf(
       if (Array.isArray(value)) return value;
     }
   }
-  const contentType = response.headers.get("content-type") ?? undefined;
-  throw new UnexpectedResponseError({
+  throw UnexpectedResponseError.about(response, {
     method,
-    url: redactUrl(response.url),
-    status: response.status,
-    ...(contentType ? { contentType } : {}),
     problem:
       field === undefined
         ? `a page without a list of items (an array, or ${ITEM_FIELDS.join(", ")})`
@@ -172,10 +168,8 @@ export function nextLink(header: string | null, base: string): URL | undefined {
 function sameResourceQuery(link: URL, response: Response, method: string): Record<string, unknown> {
   const current = new URL(response.url);
   if (link.origin !== current.origin || link.pathname !== current.pathname) {
-    throw new UnexpectedResponseError({
+    throw UnexpectedResponseError.about(response, {
       method,
-      url: redactUrl(response.url),
-      status: response.status,
       problem: `a next link to another resource (${redactUrl(link)})`,
       hint: "passgrant follows next links only to the same origin and path, so the access token is not sent elsewhere",
     });
@@ -194,10 +188,8 @@ function noProgress(
   what: string,
   signal: string,
 ): UnexpectedResponseError {
-  return new UnexpectedResponseError({
+  return UnexpectedResponseError.about(response, {
     method,
-    url: redactUrl(response.url),
-    status: response.status,
     problem: `a page that makes no progress: ${what}, while saying ${signal}`,
     hint: "The platform's paging is broken, so the listing stopped; the items yielded before are complete up to that page",
   });

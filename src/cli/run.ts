@@ -31,6 +31,11 @@ export const commands: ReadonlyArray<{
     load: async () => (await import("./commands/token.js")).tokenCommand,
   },
   {
+    name: "logout",
+    summary: "revoke the cached token at the server (RFC 7009) and remove it from the cache",
+    load: async () => (await import("./commands/logout.js")).logoutCommand,
+  },
+  {
     name: "tenants",
     summary: "list, get, create, update and delete tenants",
     load: async () => (await import("./commands/tenants.js")).tenantsCommand,

@@ -85,6 +85,8 @@ export const optionVariableNames = {
   baseUrl: "MSX_BASE_URL",
   tokenUrl: "MSX_TOKEN_URL",
   issuer: "MSX_ISSUER",
+  revocationUrl: "MSX_ISSUER (its metadata names the revocation endpoint)",
+  introspectionUrl: "MSX_ISSUER (its metadata names the introspection endpoint)",
   clientId: "MSX_CLIENT_ID",
   clientSecret: "MSX_CLIENT_SECRET",
   clientAuth: "MSX_CLIENT_AUTH",

@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli, startCli } from "../cli/run-cli.js";
+import { createTokenProvider } from "../../src/index.js";
+import { runCli, startCli, tempDir } from "../cli/run-cli.js";
 import { CLIENT_ID, CLIENT_SECRET, startOidcServer } from "./oidc-server.js";
 
 const closers: Array<() => Promise<void>> = [];
@@ -113,5 +116,95 @@ describe("passgrant token --grant device-code (built CLI)", () => {
     expect(result.code).toBe(130);
     expect(result.stdout).toBe("");
     expect(server.polls()).toBe(0);
+  });
+});
+
+describe("passgrant token --introspect and passgrant logout (built CLI, oidc-provider)", () => {
+  it("--introspect prints the server's RFC 7662 answer about the token as JSON", async () => {
+    const server = await startOidcServer();
+    closers.push(server.close);
+    const result = await runCli(["token", "--grant", "client-credentials", "--introspect"], {
+      env: {
+        MSX_ISSUER: server.issuer,
+        MSX_CLIENT_ID: CLIENT_ID,
+        MSX_CLIENT_SECRET: CLIENT_SECRET,
+      },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ active: true, client_id: CLIENT_ID });
+    expect(server.seen).toContain("POST /token/introspection");
+  });
+
+  it("logout revokes the cached token at the server and removes it from the cache", async () => {
+    const server = await startOidcServer();
+    closers.push(server.close);
+    const cacheFile = join(tempDir(), "tokens.json");
+    const env = {
+      MSX_ISSUER: server.issuer,
+      MSX_CLIENT_ID: CLIENT_ID,
+      MSX_CLIENT_SECRET: CLIENT_SECRET,
+    };
+    const token = ["token", "--grant", "client-credentials", "--cache", "--cache-file", cacheFile];
+    const first = await runCli(token, { env });
+    expect(first.code).toBe(0);
+    const accessToken = first.stdout.trim();
+    expect((await runCli(token, { env })).stdout.trim()).toBe(accessToken); // cached
+
+    const logout = await runCli(
+      ["logout", "--grant", "client-credentials", "--cache-file", cacheFile],
+      { env },
+    );
+    expect(logout.code).toBe(0);
+    expect(logout.stdout).toBe("");
+    expect(logout.stderr).toBe("Signed out: the cached tokens were revoked and removed.\n");
+    expect(server.seen.filter((line) => line === "POST /token/revocation")).toHaveLength(1);
+
+    const library = createTokenProvider({
+      issuer: server.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      grant: { type: "client_credentials" },
+    });
+    expect(await library.introspect(accessToken)).toEqual({ active: false });
+    const after = await runCli(token, { env });
+    expect(after.stdout.trim()).not.toBe(accessToken);
+
+    const again = await runCli(
+      ["logout", "--grant", "client-credentials", "--cache-file", cacheFile],
+      { env },
+    );
+    expect(again.code).toBe(0);
+  });
+
+  it("logout without MSX_ISSUER says what to set, and keeps the cached token", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () =>
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(
+            JSON.stringify({ access_token: "kept-token", token_type: "Bearer", expires_in: 600 }),
+          ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const env = {
+      MSX_TOKEN_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+      MSX_CLIENT_ID: CLIENT_ID,
+      MSX_CLIENT_SECRET: CLIENT_SECRET,
+    };
+    const cacheFile = join(tempDir(), "tokens.json");
+    const token = ["token", "--grant", "client-credentials", "--cache", "--cache-file", cacheFile];
+    expect((await runCli(token, { env })).stdout).toBe("kept-token\n");
+    const result = await runCli(
+      ["logout", "--grant", "client-credentials", "--cache-file", cacheFile],
+      { env },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("MSX_ISSUER");
+    expect(result.stderr).not.toContain("kept-token");
+    expect(readFileSync(cacheFile, "utf8")).toContain("kept-token");
   });
 });

@@ -8,10 +8,10 @@ import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
-import { terminalSafe } from "../terminal-text.js";
+import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 
 /** The --grant names, in one style (the CLI's kebab case). */
-const grants = [
+export const grants = [
   "password",
   "client-credentials",
   "device-code",
@@ -19,13 +19,13 @@ const grants = [
   "switch-tenant",
   "switch-user",
 ] as const;
-type GrantChoice = (typeof grants)[number];
+export type GrantChoice = (typeof grants)[number];
 
 /**
  * A --grant value as one of {@link grants}: case and `_`/`-` don't matter, so the OAuth spelling
  * (`client_credentials`, `refresh_token`) works as well as the CLI's (`client-credentials`).
  */
-function grantChoice(text: string): GrantChoice | undefined {
+export function grantChoice(text: string): GrantChoice | undefined {
   const name = text.trim().toLowerCase().replace(/_/g, "-");
   if (name === "refresh-token") return "refresh";
   if (name === "urn:ietf:params:oauth:grant-type:device-code") return "device-code";
@@ -51,6 +51,8 @@ Grants (--grant):
 
 Options:
   --json                 print the whole normalised token response as JSON
+  --introspect           print what the server says about the token (RFC 7662) as JSON
+                         (needs MSX_ISSUER, whose metadata names the introspection endpoint)
   --password-stdin       read the password from standard input
   --cache                reuse a valid token from the on-disk cache (and save new ones there)
   --cache-file PATH      the cache file (default $XDG_CACHE_HOME/passgrant/tokens.json,
@@ -67,6 +69,7 @@ export const tokenCommand: Command = {
   async run(args, context) {
     const { values } = parseCommandArgs("token", args, {
       json: { type: "boolean" },
+      introspect: { type: "boolean" },
       grant: { type: "string" },
       "tenant-id": { type: "string" },
       "tenant-name": { type: "string" },
@@ -119,6 +122,15 @@ export const tokenCommand: Command = {
       const token = await abortable(obtain(session.provider, grant, values), context.signal);
       log.addSecret(token.accessToken);
       log.addSecret(token.refreshToken);
+      if (values.introspect) {
+        const answer = await abortable(
+          session.provider.introspect(token.accessToken),
+          context.signal,
+        );
+        // Server text: made safe for a terminal, never printed raw.
+        context.stdout.write(`${terminalSafeJson(answer)}\n`);
+        return ExitCode.ok;
+      }
       context.stdout.write(values.json ? `${JSON.stringify(token)}\n` : `${token.accessToken}\n`);
       return ExitCode.ok;
     } finally {

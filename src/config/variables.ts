@@ -85,8 +85,6 @@ export const optionVariableNames = {
   baseUrl: "MSX_BASE_URL",
   tokenUrl: "MSX_TOKEN_URL",
   issuer: "MSX_ISSUER",
-  revocationUrl: "MSX_ISSUER (its metadata names the revocation endpoint)",
-  introspectionUrl: "MSX_ISSUER (its metadata names the introspection endpoint)",
   clientId: "MSX_CLIENT_ID",
   clientSecret: "MSX_CLIENT_SECRET",
   clientAuth: "MSX_CLIENT_AUTH",
@@ -108,4 +106,7 @@ export const optionVariableNames = {
 export const optionVariables: Readonly<Record<string, string>> = {
   ...optionVariableNames,
   tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
+  // The CLI has no variables of their own: the issuer's metadata names these endpoints.
+  revocationUrl: "MSX_ISSUER (its metadata names the revocation endpoint)",
+  introspectionUrl: "MSX_ISSUER (its metadata names the introspection endpoint)",
 };

@@ -74,7 +74,7 @@ describe("HTTP errors from the token endpoint", { timeout: 60_000 }, () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain("answered HTTP 404");
     expect(result.stderr).toMatch(
-      /check MSX_TOKEN_URL \(or MSX_BASE_URL, which it defaults from\)/,
+      /check MSX_TOKEN_URL \(or MSX_BASE_URL, which it defaults from, or MSX_ISSUER\)/,
     );
     expect(result.stderr).not.toContain("`tokenUrl`");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
@@ -166,7 +166,7 @@ describe("an HTML page instead of a token response", { timeout: 60_000 }, () => 
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(
-      "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from) should be the OAuth2 token endpoint",
+      "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER) should be the OAuth2 token endpoint",
     );
     expect(result.stderr).not.toContain("`");
   });

@@ -31,6 +31,11 @@ export const commands: ReadonlyArray<{
     load: async () => (await import("./commands/token.js")).tokenCommand,
   },
   {
+    name: "credential-helper",
+    summary: "answer git's credential requests with the access token (credential-helper git get)",
+    load: async () => (await import("./commands/credential-helper.js")).credentialHelperCommand,
+  },
+  {
     name: "logout",
     summary: "revoke the cached token at the server (RFC 7009) and remove it from the cache",
     load: async () => (await import("./commands/logout.js")).logoutCommand,

@@ -50,7 +50,9 @@ Grants (--grant):
   (The OAuth spellings with underscores, such as client_credentials, are accepted too.)
 
 Options:
-  --json                 print the whole normalised token response as JSON
+  --json                 print the whole normalised token response as JSON (= --format json)
+  --format FORMAT        token (default), json, header (Authorization: Bearer ...), or
+                         exec-credential (kubectl's client.authentication.k8s.io/v1 ExecCredential)
   --introspect           print what the server says about the token (RFC 7662) as JSON
                          (needs MSX_ISSUER, whose metadata names the introspection endpoint)
   --password-stdin       read the password from standard input
@@ -70,6 +72,7 @@ export const tokenCommand: Command = {
     const { values } = parseCommandArgs("token", args, {
       json: { type: "boolean" },
       introspect: { type: "boolean" },
+      format: { type: "string" },
       grant: { type: "string" },
       "tenant-id": { type: "string" },
       "tenant-name": { type: "string" },
@@ -89,6 +92,7 @@ export const tokenCommand: Command = {
       );
     }
     checkGrantOptions(grant, values);
+    const format = tokenFormat(values.format, values.json === true);
 
     const log = createLogger(context, values.verbose === true);
     const needsUser = grant !== "client-credentials" && grant !== "device-code";
@@ -131,7 +135,7 @@ export const tokenCommand: Command = {
         context.stdout.write(`${terminalSafeJson(answer)}\n`);
         return ExitCode.ok;
       }
-      context.stdout.write(values.json ? `${JSON.stringify(token)}\n` : `${token.accessToken}\n`);
+      context.stdout.write(formatToken(token, format));
       return ExitCode.ok;
     } finally {
       await session.close().catch(() => {});
@@ -143,7 +147,7 @@ export const tokenCommand: Command = {
  * The device flow, prompting on stderr (stdout carries only the token) and cancelled by Ctrl-C.
  * The server's values are visible ASCII (checked by the library) and made terminal-safe anyway.
  */
-function deviceCodeGrant(context: CommandContext): Grant {
+export function deviceCodeGrant(context: CommandContext): Grant {
   return {
     type: "device_code",
     signal: context.signal,
@@ -164,6 +168,55 @@ function deviceCodeGrant(context: CommandContext): Grant {
       context.stderr.write(`${lines.join("\n")}\n`);
     },
   };
+}
+
+const formats = ["token", "json", "header", "exec-credential"] as const;
+type TokenFormat = (typeof formats)[number];
+
+function tokenFormat(text: string | undefined, json: boolean): TokenFormat {
+  if (json && text !== undefined && text !== "json") {
+    throw new UsageError("--json is --format json: give one of them.", "token");
+  }
+  const format = text ?? (json ? "json" : "token");
+  if (!(formats as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `--format must be one of ${formats.join(", ")}, got ${JSON.stringify(text)}.`,
+      "token",
+    );
+  }
+  return format as TokenFormat;
+}
+
+/**
+ * The token as the consumer expects it. `exec-credential` is kubectl's credential plugin output
+ * (client.authentication.k8s.io/v1 ExecCredential): `status.token`, and `status.expirationTimestamp`
+ * in RFC 3339 when the token's expiry is known, so kubectl asks again only after it.
+ */
+function formatToken(token: TokenSet, format: TokenFormat): string {
+  switch (format) {
+    case "token":
+      return `${token.accessToken}\n`;
+    case "json":
+      return `${JSON.stringify(token)}\n`;
+    case "header":
+      return `Authorization: Bearer ${token.accessToken}\n`;
+    case "exec-credential":
+      return `${JSON.stringify({
+        apiVersion: "client.authentication.k8s.io/v1",
+        kind: "ExecCredential",
+        status: {
+          token: token.accessToken,
+          ...(token.expiresAt !== undefined
+            ? { expirationTimestamp: rfc3339(token.expiresAt) }
+            : {}),
+        },
+      })}\n`;
+  }
+}
+
+/** RFC 3339 in UTC, whole seconds (`2026-11-23T19:00:00Z`). */
+export function rfc3339(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 interface GrantValues {

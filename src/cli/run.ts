@@ -46,6 +46,11 @@ export const commands: ReadonlyArray<{
     load: async () => (await import("./commands/tenants.js")).tenantsCommand,
   },
   {
+    name: "api",
+    summary: "call any operation of the spec by its id (or METHOD PATH); --list shows them",
+    load: async () => (await import("./commands/api.js")).apiCommand,
+  },
+  {
     name: "generate",
     summary: "write types and an operation table for an OpenAPI spec (createSession<…>())",
     load: async () => (await import("./commands/generate.js")).generateCommand,

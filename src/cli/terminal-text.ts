@@ -28,10 +28,11 @@ export function terminalSafe(text: string, { keepNewlines = false } = {}): strin
 /**
  * JSON for stdout. `JSON.stringify` already escapes C0 controls; this also escapes DEL, C1,
  * the line separators and the bidi controls as `\uXXXX`, which JSON parsers read back as the
- * same characters: the data is unchanged, the terminal is safe.
+ * same characters: the data is unchanged, the terminal is safe. `indent` spaces per level
+ * (for a terminal); compact without it.
  */
-export function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(UNSAFE, (char) => unicodeEscape(char));
+export function terminalSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNSAFE, (char) => unicodeEscape(char));
 }
 
 function escapeChar(char: string): string {

@@ -21,7 +21,7 @@ import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
 import { createRequestCheck } from "./request-validator.js";
-import type { CallArgs, CallResult, PageItem, PaginateArgs } from "./types.js";
+import type { CallArgs, CallResult, PageItem, PaginateArgs, UntypedInit } from "./types.js";
 import { createPlatformProvider, createPlatformTransport } from "./wiring.js";
 
 /** Where an operation lives: what `call()` needs to send it. */
@@ -111,6 +111,14 @@ export interface Session<Paths extends {} = MsxPaths, Operations = MsxOperations
     operationId: K,
     ...args: CallArgs<Operations[K]>
   ): Promise<CallResult<Operations[K]>>;
+  /**
+   * `call()` for a spec known only at run time (the CLI's `passgrant api`), keeping the
+   * `Response` (status and headers; its body already read): the same checks, the same errors.
+   */
+  send(
+    operationId: string,
+    init?: UntypedInit,
+  ): Promise<{ readonly data: unknown; readonly response: Response }>;
   /**
    * Iterates the items of a listing operation across its pages (see {@link PaginateOptions}):
    * page/pageSize APIs with `hasNext` or `totalItems`, array pages, and RFC 8288
@@ -249,6 +257,7 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
         const { data } = await send(operationId, (args[0] ?? {}) as Record<string, unknown>);
         return data as never;
       },
+      send: (operationId, init = {}) => send(operationId, init as Record<string, unknown>),
       paginate(operationId, ...args) {
         const route = routeOf(operationId);
         const [init = {}, paginateOptions] = args;

@@ -12,6 +12,8 @@ export interface ApiRequest {
   /** The last refresh token the token endpoint issued. */
   refreshToken: string;
   body: string;
+  /** Every request header, as Node parsed them (lower-case names). */
+  headers: Record<string, string>;
 }
 
 export type ApiHandler = (request: ApiRequest, response: ServerResponse) => void;
@@ -87,6 +89,9 @@ export async function startHostileApi(handler: ApiHandler): Promise<HostileApi> 
           authorization: request.headers.authorization ?? "",
           refreshToken,
           body: Buffer.concat(chunks).toString("utf8"),
+          headers: Object.fromEntries(
+            Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+          ),
         },
         response,
       );

@@ -1,0 +1,220 @@
+import type { OpenAPIV3 } from "openapi-types";
+import { resolveRef, type SpecDocument } from "../spec/document.js";
+import { type OperationEntry, operationTable } from "../spec/operations.js";
+import { closest } from "../suggest.js";
+import { UsageError } from "./args.js";
+
+/**
+ * What `passgrant api` reads from a spec about one operation: its parameters (path-level and
+ * operation-level, the operation's winning per OpenAPI 3.0 §4.7.10) and its JSON body schema,
+ * and how `-p NAME=VALUE` arguments become `call()`'s `path`, `query` and `header` values.
+ * Value checks (formats, enums, lengths) are left to the session's spec check.
+ */
+
+export type ParameterLocation = "path" | "query" | "header" | "cookie";
+
+export interface ApiParameter {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  readonly required: boolean;
+  readonly schema: OpenAPIV3.SchemaObject;
+  readonly description?: string;
+}
+
+export interface ApiOperation extends OperationEntry {
+  readonly parameters: readonly ApiParameter[];
+  /** The request body's JSON schema, `$ref`s left as written. */
+  readonly bodySchema?: OpenAPIV3.SchemaObject | OpenAPIV3.ReferenceObject;
+  readonly summary?: string;
+  readonly description?: string;
+}
+
+/** `operationId` of `document`, or a usage error with the closest operationId. */
+export function apiOperation(document: SpecDocument, operationId: string): ApiOperation {
+  const entry = operationTable(document).get(operationId);
+  if (!entry) {
+    const meant = closest(operationId, operationTable(document).keys());
+    throw new UsageError(
+      `The spec has no operation ${JSON.stringify(operationId)}${meant ? `; did you mean ${meant}?` : "."} List them with \`passgrant api --list\`.`,
+      "api",
+    );
+  }
+  return describeOperation(document, entry);
+}
+
+/** The operation whose method and path template match `method` and `path`, if any. */
+export function operationAt(
+  document: SpecDocument,
+  method: string,
+  path: string,
+): ApiOperation | undefined {
+  for (const entry of operationTable(document).values()) {
+    if (entry.method === method && entry.path === path) return describeOperation(document, entry);
+  }
+  return undefined;
+}
+
+function describeOperation(document: SpecDocument, entry: OperationEntry): ApiOperation {
+  const pathItem = resolveRef<OpenAPIV3.PathItemObject>(document, document.paths[entry.path]);
+  const operation = pathItem?.[entry.method.toLowerCase() as OpenAPIV3.HttpMethods];
+  const byKey = new Map<string, ApiParameter>();
+  for (const raw of [...(pathItem?.parameters ?? []), ...(operation?.parameters ?? [])]) {
+    const parameter = resolveRef<OpenAPIV3.ParameterObject>(document, raw);
+    if (!parameter || !["path", "query", "header", "cookie"].includes(parameter.in)) continue;
+    byKey.set(`${parameter.in}:${parameter.name}`, {
+      name: parameter.name,
+      in: parameter.in as ParameterLocation,
+      required: parameter.required === true || parameter.in === "path",
+      schema: resolveRef<OpenAPIV3.SchemaObject>(document, parameter.schema) ?? {},
+      ...(parameter.description ? { description: parameter.description } : {}),
+    });
+  }
+  const body = resolveRef<OpenAPIV3.RequestBodyObject>(document, operation?.requestBody);
+  const jsonType = Object.keys(body?.content ?? {}).find((type) => /json/i.test(type));
+  const bodySchema = jsonType ? body?.content[jsonType]?.schema : undefined;
+  return {
+    ...entry,
+    parameters: [...byKey.values()],
+    ...(bodySchema ? { bodySchema } : {}),
+    ...(operation?.summary ? { summary: operation.summary } : {}),
+    ...(operation?.description ? { description: operation.description } : {}),
+  };
+}
+
+/** `call()`'s parameter groups. */
+export interface ParameterValues {
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  header?: Record<string, unknown>;
+  cookie?: Record<string, unknown>;
+}
+
+/**
+ * `-p NAME=VALUE` arguments (a repeated name is an array) as the operation's parameters, each
+ * coerced to its schema's type. An unknown name (with the closest one), a missing required one,
+ * a repeated one that is no array and a value that is not of the type are usage errors.
+ */
+export function parameterValues(
+  operation: ApiOperation,
+  params: readonly string[],
+): ParameterValues {
+  const given = splitParams(params);
+  const out: Record<string, Record<string, unknown>> = {};
+  // Header names are case-insensitive (RFC 9110 §5.1); path and query names are not.
+  const find = (name: string) =>
+    operation.parameters.find((p) =>
+      p.in === "header" ? p.name.toLowerCase() === name.toLowerCase() : p.name === name,
+    );
+  for (const [name, values] of given) {
+    const parameter = find(name);
+    if (!parameter) {
+      const meant = closest(
+        name,
+        operation.parameters.map((p) => p.name),
+      );
+      const names = operation.parameters.map((p) => p.name).join(", ") || "none";
+      throw new UsageError(
+        `${operation.operationId} has no parameter ${JSON.stringify(name)}${meant ? `; did you mean ${meant}?` : "."} Its parameters: ${names}.`,
+        `api ${operation.operationId}`,
+      );
+    }
+    out[parameter.in] ??= {};
+    (out[parameter.in] as Record<string, unknown>)[parameter.name] = coerce(
+      operation.operationId,
+      parameter,
+      values,
+    );
+  }
+  const missing = operation.parameters.filter(
+    (p) => p.required && out[p.in]?.[p.name] === undefined,
+  );
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${operation.operationId} needs ${missing.map((p) => `-p ${p.name}=… (${p.in})`).join(", ")}.`,
+      `api ${operation.operationId}`,
+    );
+  }
+  return out;
+}
+
+/** `NAME=VALUE` arguments grouped by name, in order. */
+export function splitParams(params: readonly string[]): Map<string, string[]> {
+  const given = new Map<string, string[]>();
+  for (const param of params) {
+    const at = param.indexOf("=");
+    if (at <= 0) {
+      throw new UsageError(
+        `-p takes NAME=VALUE, got ${JSON.stringify(param.slice(0, 40))}.`,
+        "api",
+      );
+    }
+    const name = param.slice(0, at);
+    given.set(name, [...(given.get(name) ?? []), param.slice(at + 1)]);
+  }
+  return given;
+}
+
+function coerce(operationId: string, parameter: ApiParameter, values: readonly string[]): unknown {
+  const { schema } = parameter;
+  if (schema.type === "array") {
+    const items = (schema.items ?? {}) as OpenAPIV3.SchemaObject;
+    return values.map((value) => scalar(operationId, parameter.name, items, value));
+  }
+  if (values.length > 1) {
+    throw new UsageError(
+      `${operationId}: ${parameter.name} takes one value (it is not an array); give -p ${parameter.name} once.`,
+      `api ${operationId}`,
+    );
+  }
+  return scalar(operationId, parameter.name, schema, values[0] as string);
+}
+
+function scalar(
+  operationId: string,
+  name: string,
+  schema: OpenAPIV3.SchemaObject,
+  value: string,
+): unknown {
+  const wrong = (kind: string) =>
+    new UsageError(
+      `${operationId}: ${name} must be ${kind}, got ${JSON.stringify(value.slice(0, 40))}.`,
+      `api ${operationId}`,
+    );
+  switch (schema.type) {
+    case "integer":
+      if (!/^-?\d+$/.test(value)) throw wrong("a whole number");
+      return Number(value);
+    case "number": {
+      const number = Number(value);
+      if (value.trim() === "" || !Number.isFinite(number)) throw wrong("a number");
+      return number;
+    }
+    case "boolean":
+      if (value !== "true" && value !== "false") throw wrong("true or false");
+      return value === "true";
+    default:
+      return value;
+  }
+}
+
+/**
+ * A schema with local `$ref`s replaced by what they name, for `--help`: a reference met again
+ * inside itself (a recursive schema) stays a `$ref`, so the output is finite.
+ */
+export function expandSchema(
+  document: SpecDocument,
+  schema: unknown,
+  seen = new Set<string>(),
+): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => expandSchema(document, item, seen));
+  if (typeof schema !== "object" || schema === null) return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === "string") {
+    if (seen.has(ref)) return { $ref: ref };
+    const target = resolveRef(document, schema as OpenAPIV3.ReferenceObject);
+    return target === undefined ? schema : expandSchema(document, target, new Set([...seen, ref]));
+  }
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, expandSchema(document, value, seen)]),
+  );
+}

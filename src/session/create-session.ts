@@ -38,8 +38,13 @@ export interface OperationRouteEntry {
 export interface CreateSessionOptions {
   /** The platform's root URL, e.g. `https://msx.example.com`. */
   baseUrl?: string;
-  /** @default `${baseUrl}/idm/v2/token` */
+  /**
+   * @default the spec's oauth2 flow's `tokenUrl`, else its `openIdConnect` issuer's, else
+   * `${baseUrl}/idm/v2/token`
+   */
   tokenUrl?: string;
+  /** The authorization server whose metadata names the endpoints (RFC 8414, OpenID Connect). */
+  issuer?: string;
   clientId?: string;
   clientSecret?: string;
   /** @default "basic" */
@@ -143,9 +148,10 @@ export function resolveSessionConfig(options: CreateSessionOptions): PlatformCon
 /** The configuration, and whether the token URL and scope were set rather than defaulted. */
 function resolveConfig(options: CreateSessionOptions): {
   config: PlatformConfig;
-  explicit: { tokenUrl: boolean; scope: boolean };
+  explicit: { tokenUrl: boolean; scope: boolean; issuer: boolean };
 } {
-  if (options.config) return { config: options.config, explicit: { tokenUrl: true, scope: true } };
+  if (options.config)
+    return { config: options.config, explicit: { tokenUrl: true, scope: true, issuer: true } };
   const env: Record<string, string | undefined> =
     options.environment === false ? {} : { ...loadEnvironment(options.environment ?? {}).env };
   for (const [option, variable] of Object.entries(optionVariableNames)) {
@@ -159,6 +165,7 @@ function resolveConfig(options: CreateSessionOptions): {
     explicit: {
       tokenUrl: isSet(optionVariableNames.tokenUrl),
       scope: isSet(optionVariableNames.scope),
+      issuer: isSet(optionVariableNames.issuer),
     },
   };
 }
@@ -188,7 +195,10 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     const auth = document
       ? await specAuthOf(document, config.baseUrl, options.grant?.type ?? "password")
       : undefined;
-    // Explicit settings win over the spec's (an option, MSX_TOKEN_URL or MSX_SCOPE).
+    // Explicit settings win over the spec's (an option, MSX_TOKEN_URL, MSX_ISSUER or MSX_SCOPE).
+    // An openIdConnect scheme's issuer counts only where neither names the token endpoint.
+    const specIssuer =
+      !explicit.tokenUrl && !explicit.issuer && !auth?.tokenUrl ? auth?.issuer : undefined;
     const provider = createPlatformProvider(config, transport, {
       ...(options.grant ? { grant: options.grant } : {}),
       ...(options.store ? { store: options.store } : {}),
@@ -196,6 +206,7 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
       ...(!explicit.tokenUrl && auth?.tokenUrl ? { tokenUrl: auth.tokenUrl } : {}),
       ...(!explicit.scope && auth?.scope ? { scope: auth.scope } : {}),
+      ...(specIssuer ? { issuer: specIssuer } : {}),
     });
     const check =
       options.validate === false

@@ -12,6 +12,12 @@ export interface SpecAuth {
   readonly tokenUrl?: string;
   /** The scopes the document's security requirements ask of that scheme, space-separated. */
   readonly scope?: string;
+  /**
+   * The issuer of an `openIdConnect` scheme (OpenAPI 3.0 §4.7.29), when no oauth2 flow names a
+   * token URL: its `openIdConnectUrl` is `<issuer>/.well-known/openid-configuration` (OpenID
+   * Connect Discovery 1.0 §4), and the provider reads the endpoints from there.
+   */
+  readonly issuer?: string;
   /** Operations whose effective `security` is an empty list: called without a bearer token. */
   readonly anonymous: ReadonlySet<string>;
 }
@@ -22,7 +28,7 @@ type Requirement = OpenAPIV3.SecurityRequirementObject;
  * Reads the spec's auth for a grant. `grantType` picks the flow: `password` for the password
  * grant, `clientCredentials` for `client_credentials`; other grants take no flow's defaults.
  * Schemes named by a security requirement come before unreferenced ones. An `openIdConnect`
- * scheme is not followed here (its discovery belongs with the grants).
+ * scheme gives the issuer instead, whatever the grant: discovery then names the endpoints.
  */
 export function authFromSpec(
   document: SpecDocument,
@@ -44,20 +50,27 @@ export function authFromSpec(
       }
     }
   }
+  const referenced = new Set(requirements.flatMap((requirement) => Object.keys(requirement)));
+  const schemesOf = (type: string) =>
+    Object.entries(document.components?.securitySchemes ?? {})
+      .map(([name, value]) => [name, resolve<OpenAPIV3.SecuritySchemeObject>(value)] as const)
+      .filter(([, scheme]) => scheme?.type === type)
+      .sort(([a], [b]) => Number(referenced.has(b)) - Number(referenced.has(a)));
+  const issuer = schemesOf("openIdConnect")
+    .map(([, scheme]) =>
+      issuerOf((scheme as OpenAPIV3.OpenIdSecurityScheme).openIdConnectUrl, baseUrl),
+    )
+    .find((value) => value !== undefined);
+  const withIssuer = issuer ? { issuer } : {};
   const flowName =
     grantType === "password"
       ? "password"
       : grantType === "client_credentials"
         ? "clientCredentials"
         : undefined;
-  if (flowName === undefined) return { anonymous };
+  if (flowName === undefined) return { anonymous, ...withIssuer };
 
-  const referenced = new Set(requirements.flatMap((requirement) => Object.keys(requirement)));
-  const schemes = Object.entries(document.components?.securitySchemes ?? {})
-    .map(([name, value]) => [name, resolve<OpenAPIV3.SecuritySchemeObject>(value)] as const)
-    .filter(([, scheme]) => scheme?.type === "oauth2")
-    .sort(([a], [b]) => Number(referenced.has(b)) - Number(referenced.has(a)));
-  for (const [name, scheme] of schemes) {
+  for (const [name, scheme] of schemesOf("oauth2")) {
     const flow = (scheme as OpenAPIV3.OAuth2SecurityScheme).flows[flowName];
     if (!flow?.tokenUrl) continue;
     const tokenUrl = resolveTokenUrl(flow.tokenUrl, baseUrl);
@@ -68,7 +81,15 @@ export function authFromSpec(
       anonymous,
     };
   }
-  return { anonymous };
+  return { anonymous, ...withIssuer };
+}
+
+const OIDC_DISCOVERY_PATH = "/.well-known/openid-configuration";
+
+/** The issuer whose discovery document `openIdConnectUrl` is; undefined for another shape. */
+function issuerOf(openIdConnectUrl: string, baseUrl: string): string | undefined {
+  const url = resolveTokenUrl(openIdConnectUrl, baseUrl);
+  return url?.endsWith(OIDC_DISCOVERY_PATH) ? url.slice(0, -OIDC_DISCOVERY_PATH.length) : undefined;
 }
 
 /** A relative `tokenUrl` is relative to the server URL (OpenAPI 3.0 §4.7.31, "Relative References"). */

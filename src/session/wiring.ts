@@ -15,6 +15,11 @@ export interface PlatformWiringOptions {
   storeKey?: string;
   /** Overrides the configured `tokenUrl` (e.g. taken from the spec's security scheme). */
   tokenUrl?: string;
+  /**
+   * Overrides the configured `issuer` (e.g. the spec's `openIdConnect` scheme): its discovery
+   * document names the endpoints, so the configured token URL's default is not used.
+   */
+  issuer?: string;
   /** Overrides the configured scope. */
   scope?: string;
   onTokenEvent?: (event: TokenEvent) => void;
@@ -66,10 +71,12 @@ export function createPlatformProvider(
   options: Omit<PlatformWiringOptions, "transportHooks"> = {},
 ): TokenProvider {
   const scope = options.scope ?? config.scope;
-  const tokenUrl = options.tokenUrl ?? config.tokenUrl;
+  const issuer = options.issuer ?? config.issuer;
+  const tokenUrl =
+    options.issuer !== undefined ? options.tokenUrl : (options.tokenUrl ?? config.tokenUrl);
   return createTokenProvider({
     ...(tokenUrl !== undefined ? { tokenUrl } : {}),
-    ...(config.issuer !== undefined ? { issuer: config.issuer } : {}),
+    ...(issuer !== undefined ? { issuer } : {}),
     clientId: config.clientId,
     ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
     clientAuth: config.clientAuth,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession } from "../../src/session/index.js";
+import { createSession, type UntypedOperations } from "../../src/session/index.js";
 import { authFromSpec } from "../../src/session/spec-auth.js";
 import { resolveRef, type SpecDocument } from "../../src/spec/document.js";
 import type { operations, paths } from "../fixtures/generated/orders-api.js";
@@ -172,5 +172,92 @@ describe("authFromSpec", () => {
     expect(authFromSpec(document, "https://api.test", "password", resolve)).toEqual({
       anonymous: new Set(["ping"]),
     });
+  });
+});
+
+describe("an openIdConnect scheme", () => {
+  // A loopback OpenID provider: its discovery document names the token endpoint, which is
+  // deliberately not at the path the platform default would guess.
+  let idp: Server;
+  let issuer: string;
+  const tokenRequests: string[] = [];
+  beforeAll(async () => {
+    idp = createServer((request, response) => {
+      response.setHeader("content-type", "application/json");
+      if (request.url === "/realm/.well-known/openid-configuration") {
+        response.end(JSON.stringify({ issuer, token_endpoint: `${issuer}/protocol/token` }));
+        return;
+      }
+      if (request.url === "/realm/protocol/token") {
+        tokenRequests.push(request.url);
+        response.end(
+          JSON.stringify({ access_token: "oidc-token", token_type: "Bearer", expires_in: 600 }),
+        );
+        return;
+      }
+      response.statusCode = 404;
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
+    issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/realm`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => idp.close(resolve));
+  });
+
+  const oidcSpec = (): SpecDocument =>
+    ({
+      openapi: "3.0.3",
+      info: { title: "OIDC-secured API", version: "1" },
+      security: [{ oidc: [] }],
+      components: {
+        securitySchemes: {
+          oidc: {
+            type: "openIdConnect",
+            openIdConnectUrl: `${issuer}/.well-known/openid-configuration`,
+          },
+        },
+      },
+      paths: {
+        "/orders": {
+          get: { operationId: "getOrders", responses: { "200": { description: "the orders" } } },
+        },
+      },
+    }) as SpecDocument;
+
+  it("is followed through discovery to its token endpoint", async () => {
+    const session = await createSession<object, UntypedOperations>({
+      baseUrl: `${origin}/api`,
+      ...credentials,
+      spec: oidcSpec(),
+      environment: false,
+    });
+    try {
+      await session.call("getOrders");
+      expect(tokenRequests).toEqual(["/realm/protocol/token"]);
+      const api = seen.find((request) => request.path === "/api/orders");
+      expect(api?.authorization).toBe("Bearer oidc-token");
+      expect(seen.some((request) => request.path.endsWith("/token"))).toBe(false);
+    } finally {
+      await session.close();
+      tokenRequests.length = 0;
+    }
+  });
+
+  it("gives way to an explicit tokenUrl", async () => {
+    const session = await createSession<object, UntypedOperations>({
+      baseUrl: `${origin}/api`,
+      tokenUrl: `${origin}/explicit/token`,
+      ...credentials,
+      spec: oidcSpec(),
+      environment: false,
+    });
+    try {
+      await session.call("getOrders");
+      expect(tokenRequests).toEqual([]);
+      expect(seen.some((request) => request.path === "/explicit/token")).toBe(true);
+    } finally {
+      await session.close();
+    }
   });
 });

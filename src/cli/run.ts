@@ -78,6 +78,10 @@ Run \`passgrant <command> --help\` (or \`passgrant help <command>\`) for a comma
 Every command takes --verbose (request log on stderr, secrets redacted), --dotenv FILE
 and --help.
 
+Options:
+  --version  print passgrant's version
+  -h, --help this help
+
 Configuration (environment variables; a .env file in the current directory is read too,
 or the file named by --dotenv FILE or PASSGRANT_ENV_FILE; the real environment wins over it):
 ${variables}

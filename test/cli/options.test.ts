@@ -35,6 +35,14 @@ describe("mistyped options and commands", { timeout: 60_000 }, () => {
     expect(result.stderr).toMatch(/^passgrant: --grant needs a value: --grant VALUE\.\n/);
   });
 
+  it("lists --version in the main help, and --version prints the package's version", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}--version {2}print passgrant's version$/m);
+    const version = await runCli(["--version"]);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+  });
+
   it("suggests the closest command", async () => {
     const result = await runCli(["tokne"]);
     expect(result.code).toBe(2);

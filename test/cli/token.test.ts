@@ -39,9 +39,17 @@ describe("passgrant token", { timeout: 60_000 }, () => {
   });
 
   it("prints the whole normalised token response with --json", async () => {
+    const before = Date.now();
     const result = await runCli(["token", "--json"], { env: platformEnv(sandbox) });
+    const after = Date.now();
     expect(result.code, result.stderr).toBe(0);
     const token = JSON.parse(result.stdout);
+    // expires_in (seconds left) sits right after expiresAt and agrees with it at print time.
+    const keys = Object.keys(token);
+    expect(keys[keys.indexOf("expiresAt") + 1]).toBe("expires_in");
+    expect(Number.isInteger(token.expires_in)).toBe(true);
+    expect(token.expires_in).toBeLessThanOrEqual(Math.ceil((token.expiresAt - before) / 1000));
+    expect(token.expires_in).toBeGreaterThanOrEqual(Math.floor((token.expiresAt - after) / 1000));
     expect(token).toMatchObject({
       accessToken: expect.any(String),
       tokenType: "Bearer",

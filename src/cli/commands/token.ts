@@ -197,7 +197,7 @@ function formatToken(token: TokenSet, format: TokenFormat): string {
     case "token":
       return `${token.accessToken}\n`;
     case "json":
-      return `${JSON.stringify(token)}\n`;
+      return `${JSON.stringify(withExpiresIn(token))}\n`;
     case "header":
       return `Authorization: Bearer ${token.accessToken}\n`;
     case "exec-credential":
@@ -212,6 +212,23 @@ function formatToken(token: TokenSet, format: TokenFormat): string {
         },
       })}\n`;
   }
+}
+
+/**
+ * The token set with `expires_in` (whole seconds from now, RFC 6749 §5.1's meaning) right after
+ * `expiresAt` (epoch milliseconds): a script can test the remaining lifetime without reading a
+ * clock, and a cached token shows what is left of it, not its original lifetime.
+ */
+function withExpiresIn(token: TokenSet): Record<string, unknown> {
+  if (token.expiresAt === undefined) return { ...token };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(token)) {
+    out[key] = value;
+    if (key === "expiresAt") {
+      out.expires_in = Math.max(0, Math.floor((token.expiresAt - Date.now()) / 1000));
+    }
+  }
+  return out;
 }
 
 /** RFC 3339 in UTC, whole seconds (`2026-11-23T19:00:00Z`). */

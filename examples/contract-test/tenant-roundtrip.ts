@@ -3,7 +3,8 @@
 //
 // In your project, import from the package instead:
 //   import { bearerAuth, createMsxClient, createTokenProvider } from "passgrant";
-import { bearerAuth, createTokenProvider } from "../../src/auth/index.js";
+import { bearerAuth } from "../../src/auth/bearer-middleware.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { createMsxClient } from "../../src/client/msx.js";
 
 export interface RoundTripConfig {

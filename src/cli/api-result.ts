@@ -1,7 +1,8 @@
 import { unexpectedExcerpt } from "../client/json-response-check.js";
 import { UnexpectedResponseError } from "../client/unexpected-response-error.js";
 import { knownSecretsOf, redactUrl } from "../redact.js";
-import { excerpt, HttpError, requestIdOf } from "../transport/index.js";
+import { HttpError } from "../transport/errors.js";
+import { excerpt, requestIdOf } from "../transport/response-body.js";
 
 /** What openapi-fetch resolves with. 4xx/5xx come back here as `error`, never thrown. */
 interface FetchResult<T> {

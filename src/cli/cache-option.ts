@@ -1,4 +1,4 @@
-import type { TokenStore } from "../auth/index.js";
+import type { TokenStore } from "../auth/types.js";
 import type { PlatformConfig } from "../config/index.js";
 import { UsageError } from "./args.js";
 import type { Logger } from "./logger.js";

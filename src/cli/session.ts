@@ -1,9 +1,10 @@
-import { bearerAuth, type Grant, type TokenProvider, type TokenStore } from "../auth/index.js";
+import { bearerAuth } from "../auth/bearer-middleware.js";
+import type { Grant, TokenProvider, TokenStore } from "../auth/types.js";
 import { createMsxClient, type MsxClient } from "../client/msx.js";
 import type { PlatformConfig } from "../config/index.js";
 import { ConfigError, type PassgrantError } from "../errors.js";
 import { passwordGrant, wirePlatform } from "../session/wiring.js";
-import type { Transport } from "../transport/index.js";
+import type { Transport } from "../transport/transport.js";
 import { inCliWords } from "./advice.js";
 import type { Logger } from "./logger.js";
 

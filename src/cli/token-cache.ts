@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import type { TokenSet, TokenStore } from "../auth/index.js";
+import type { TokenSet, TokenStore } from "../auth/types.js";
 import { dropUndefined } from "../drop-undefined.js";
 import { checkCacheDirectory, ensureCacheDirectory } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";

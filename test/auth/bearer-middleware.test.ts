@@ -1,8 +1,9 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bearerAuth, NetworkError } from "../../src/auth/index.js";
+import { bearerAuth } from "../../src/auth/bearer-middleware.js";
 import { createMsxClient } from "../../src/client/msx.js";
-import { createTransport, type Transport } from "../../src/transport/index.js";
+import { NetworkError } from "../../src/transport/errors.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import {
   mockTokenEndpoint,
   ORIGIN,

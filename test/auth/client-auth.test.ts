@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { basicAuthorization, OAuthError } from "../../src/auth/index.js";
+import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { OAuthError } from "../../src/auth/oauth-error.js";
 import {
   CLIENT_ID,
   CLIENT_SECRET,

@@ -1,6 +1,6 @@
 import nock from "nock";
-import type { TokenEvent, TokenProviderOptions } from "../../src/auth/index.js";
-import { createTokenProvider } from "../../src/auth/index.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
+import type { TokenEvent, TokenProviderOptions } from "../../src/auth/types.js";
 
 export const ORIGIN = "https://msx.test";
 export const TOKEN_PATH = "/idm/v2/token";

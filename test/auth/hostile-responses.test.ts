@@ -1,12 +1,10 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  basicAuthorization,
-  HttpError,
-  OAuthError,
-  TokenResponseError,
-} from "../../src/auth/index.js";
+import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { OAuthError } from "../../src/auth/oauth-error.js";
+import { TokenResponseError } from "../../src/auth/token-response-error.js";
 import { PassgrantError } from "../../src/errors.js";
+import { HttpError } from "../../src/transport/errors.js";
 import {
   CLIENT_ID,
   CLIENT_SECRET,

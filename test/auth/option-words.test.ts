@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTokenProvider } from "../../src/auth/index.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { ConfigError } from "../../src/errors.js";
 
 /** Core code speaks in option names; only the CLI names MSX_* variables (src/config/variables.ts). */

@@ -6,22 +6,19 @@
  */
 import { createServer as createNetServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AbortedError,
-  basicAuthorization,
-  createTokenProvider,
-  HttpError,
-  InsecureTransportError,
-  NetworkError,
-  OAuthError,
-  TimeoutError,
-  TlsError,
-  type TokenEvent,
-  TokenResponseError,
-} from "../../src/auth/index.js";
+import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { OAuthError } from "../../src/auth/oauth-error.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
+import { TokenResponseError } from "../../src/auth/token-response-error.js";
+import type { TokenEvent } from "../../src/auth/types.js";
 import { createMsxClient } from "../../src/client/msx.js";
 import { ConfigError, PassgrantError } from "../../src/errors.js";
-import { createTransport, httpErrorFromResponse } from "../../src/transport/index.js";
+import { AbortedError } from "../../src/transport/aborted-error.js";
+import { HttpError, InsecureTransportError, NetworkError } from "../../src/transport/errors.js";
+import { httpErrorFromResponse } from "../../src/transport/response-body.js";
+import { TimeoutError } from "../../src/transport/timeout-error.js";
+import { TlsError } from "../../src/transport/tls-error.js";
+import { createTransport } from "../../src/transport/transport.js";
 import { makeCertificates, type TestCertificates } from "../transport/certificates.js";
 import { type LocalServer, startServer } from "../transport/local-server.js";
 import { everyRendering } from "./helpers.js";

@@ -3,9 +3,11 @@
  * them (followed redirects, userinfo in URLs), and a body that stalls after the headers.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createTokenProvider, HttpError, TimeoutError } from "../../src/auth/index.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { ConfigError } from "../../src/errors.js";
-import { createTransport, type Transport } from "../../src/transport/index.js";
+import { HttpError } from "../../src/transport/errors.js";
+import { TimeoutError } from "../../src/transport/timeout-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import { type LocalServer, startServer } from "../transport/local-server.js";
 import { everyRendering } from "./helpers.js";
 

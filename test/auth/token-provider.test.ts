@@ -1,14 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createTokenProvider,
-  GRANT_SWITCH_TENANT,
-  GRANT_SWITCH_USER,
-  InsecureTransportError,
-  OAuthError,
-  type TokenSet,
-  type TokenStore,
-} from "../../src/auth/index.js";
+import { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "../../src/auth/grants.js";
+import { OAuthError } from "../../src/auth/oauth-error.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
+import type { TokenSet, TokenStore } from "../../src/auth/types.js";
 import { ConfigError } from "../../src/errors.js";
+import { InsecureTransportError } from "../../src/transport/errors.js";
 import {
   CLIENT_ID,
   CLIENT_SECRET,

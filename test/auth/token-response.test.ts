@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  HttpError,
-  MAX_EXPIRES_IN_SECONDS,
-  OAuthError,
-  TokenResponseError,
-} from "../../src/auth/index.js";
+import { OAuthError } from "../../src/auth/oauth-error.js";
+import { MAX_EXPIRES_IN_SECONDS } from "../../src/auth/token-response.js";
+import { TokenResponseError } from "../../src/auth/token-response-error.js";
+import { HttpError } from "../../src/transport/errors.js";
 import {
   fakeClock,
   mockTokenEndpoint,

@@ -10,7 +10,7 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TokenSet } from "../../src/auth/index.js";
+import type { TokenSet } from "../../src/auth/types.js";
 import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
 import {
   defaultTokenCachePath,

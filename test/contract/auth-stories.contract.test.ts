@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bearerAuth, createTokenProvider } from "../../src/auth/index.js";
+import { bearerAuth } from "../../src/auth/bearer-middleware.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { createMsxClient } from "../../src/client/msx.js";
 import {
   expiredTokenThenRenewal,
@@ -10,7 +11,7 @@ import {
   serverError,
   slowResponse,
 } from "../../src/testing/index.js";
-import { createTransport } from "../../src/transport/index.js";
+import { createTransport } from "../../src/transport/transport.js";
 import { useMockHygiene } from "./mock-hygiene.js";
 
 /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { basicAuthorization, bearerAuth, createTokenProvider } from "../../src/auth/index.js";
+import { bearerAuth } from "../../src/auth/bearer-middleware.js";
+import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { createMsxClient } from "../../src/client/msx.js";
 import {
   errorFixture,

@@ -11,8 +11,8 @@ import type {
 import { startPetstoreServer } from "../../examples/other-platform/server.js";
 import { ConfigError } from "../../src/errors.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { createSession, type Session } from "../../src/session/create-session.js";
 import { InvalidRequestError, UnknownOperationError } from "../../src/session/errors.js";
-import { createSession, type Session } from "../../src/session/index.js";
 import { HttpError } from "../../src/transport/errors.js";
 
 let sandbox: Sandbox;

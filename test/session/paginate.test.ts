@@ -3,8 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UnexpectedResponseError } from "../../src/client/unexpected-response-error.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { createSession, type UntypedOperations } from "../../src/session/index.js";
+import { createSession } from "../../src/session/create-session.js";
 import { nextLink } from "../../src/session/paginate.js";
+import type { UntypedOperations } from "../../src/session/types.js";
 
 type Handler = (url: URL, request: IncomingMessage, response: ServerResponse) => void;
 

@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSession, type UntypedOperations } from "../../src/session/index.js";
+import { createSession } from "../../src/session/create-session.js";
 import { authFromSpec } from "../../src/session/spec-auth.js";
+import type { UntypedOperations } from "../../src/session/types.js";
 import { resolveRef, type SpecDocument } from "../../src/spec/document.js";
 import type { operations, paths } from "../fixtures/generated/orders-api.js";
 

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createSession, type Session } from "../../src/session/create-session.js";
 import { InvalidRequestError } from "../../src/session/errors.js";
-import { createSession, type Session } from "../../src/session/index.js";
 import type { operations, paths } from "../fixtures/generated/orders-api.js";
 
 // Calls the spec forbids are refused before anything leaves the process: nock blocks the

@@ -4,12 +4,9 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiClient } from "../../src/client/create-api-client.js";
 import { ConfigError } from "../../src/errors.js";
-import {
-  createTransport,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  ResponseTooLargeError,
-  type Transport,
-} from "../../src/transport/index.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../../src/transport/body-limit.js";
+import { ResponseTooLargeError } from "../../src/transport/response-too-large-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import { type HostileServer, startHostileServer } from "./hostile-bodies.js";
 import { type LocalServer, startServer } from "./local-server.js";
 

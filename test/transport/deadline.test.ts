@@ -1,7 +1,8 @@
 import { getEventListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTransport, TimeoutError, type Transport } from "../../src/transport/index.js";
+import { TimeoutError } from "../../src/transport/timeout-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import { type LocalServer, startServer } from "./local-server.js";
 
 // timeoutMs covers the headers and the body, over real sockets on 127.0.0.1.

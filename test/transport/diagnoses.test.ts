@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createTransport,
-  NetworkError,
-  TlsError,
-  type Transport,
-} from "../../src/transport/index.js";
+import { NetworkError } from "../../src/transport/errors.js";
+import { TlsError } from "../../src/transport/tls-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import { json, type LocalServer, startServer } from "./local-server.js";
 
 let transport: Transport | undefined;

@@ -1,13 +1,12 @@
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { basicAuthorization, bearerAuth, createTokenProvider } from "../../src/auth/index.js";
+import { bearerAuth } from "../../src/auth/bearer-middleware.js";
+import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { createMsxClient } from "../../src/client/msx.js";
-import {
-  createTransport,
-  NetworkError,
-  TimeoutError,
-  type Transport,
-} from "../../src/transport/index.js";
+import { NetworkError } from "../../src/transport/errors.js";
+import { TimeoutError } from "../../src/transport/timeout-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 import { json, type LocalServer, startServer } from "./local-server.js";
 
 // A real server on 127.0.0.1, no nock: the whole stack over real sockets.

@@ -2,16 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import {
-  AbortedError,
-  createTransport,
-  HttpError,
-  NetworkError,
-  parseRetryAfter,
-  type RetryEvent,
-  type RetryOptions,
-  type Transport,
-} from "../../src/transport/index.js";
+import { AbortedError } from "../../src/transport/aborted-error.js";
+import { HttpError, NetworkError } from "../../src/transport/errors.js";
+import { parseRetryAfter, type RetryEvent, type RetryOptions } from "../../src/transport/retry.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 
 /**
  * A real node:http server on 127.0.0.1 answering from a script: request n (0-based) gets

@@ -1,13 +1,13 @@
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { NetworkError } from "../../src/transport/errors.js";
+import { TlsError } from "../../src/transport/tls-error.js";
 import {
   createTransport,
   INSECURE_TLS_WARNING,
-  NetworkError,
-  TlsError,
   type Transport,
-} from "../../src/transport/index.js";
+} from "../../src/transport/transport.js";
 import { makeCertificates, type TestCertificates } from "./certificates.js";
 import { json, type LocalServer, startServer } from "./local-server.js";
 

@@ -3,16 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTokenProvider } from "../../src/auth/index.js";
+import { createTokenProvider } from "../../src/auth/token-provider.js";
 import { ConfigError, type PassgrantError } from "../../src/errors.js";
-import {
-  AbortedError,
-  createTransport,
-  InsecureTransportError,
-  NetworkError,
-  TimeoutError,
-  type Transport,
-} from "../../src/transport/index.js";
+import { AbortedError } from "../../src/transport/aborted-error.js";
+import { InsecureTransportError, NetworkError } from "../../src/transport/errors.js";
+import { TimeoutError } from "../../src/transport/timeout-error.js";
+import { createTransport, type Transport } from "../../src/transport/transport.js";
 
 const ORIGIN = "https://msx.test";
 const PASSWORD = "transport-p@ssword-42";

@@ -1,4 +1,4 @@
-import type { Grant } from "../../auth/index.js";
+import type { Grant } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";

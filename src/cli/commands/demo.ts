@@ -8,7 +8,7 @@ import {
 } from "../../config/index.js";
 import { PassgrantError } from "../../errors.js";
 import type { Sandbox } from "../../sandbox/server.js";
-import { HttpError } from "../../transport/index.js";
+import { HttpError } from "../../transport/errors.js";
 import { abortable } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { parseCommandArgs } from "../args.js";

@@ -4,7 +4,7 @@
 import { isWildcardAddress } from "../../sandbox/listen-address.js";
 import { SANDBOX_DEFAULTS, type SandboxOptions } from "../../sandbox/options.js";
 import { startSandbox } from "../../sandbox/server.js";
-import { isLoopbackHost } from "../../transport/index.js";
+import { isLoopbackHost } from "../../transport/loopback.js";
 import { integerOption, parseCommandArgs } from "../args.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";

@@ -1,5 +1,5 @@
-import type { Grant, TokenProvider, TokenSet } from "../../auth/index.js";
 import { TokenResponseError } from "../../auth/token-response-error.js";
+import type { Grant, TokenProvider, TokenSet } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";

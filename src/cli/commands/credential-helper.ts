@@ -2,6 +2,7 @@ import type { Grant } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor, cacheOptions } from "../cache-option.js";
+import { cachedGrantOption } from "../cached-grant.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -31,12 +32,6 @@ Options:
 
 /** git-credential(1)'s input is a few short lines; more is not a credential request. */
 const MAX_INPUT_BYTES = 64 * 1024;
-
-const CACHE_GRANTS = {
-  password: "password",
-  "client-credentials": "client_credentials",
-  "device-code": "device_code",
-} as const;
 
 export const credentialHelperCommand: Command = {
   name: "credential-helper",
@@ -68,17 +63,7 @@ export const credentialHelperCommand: Command = {
     await readCredentialInput(context);
     if (operation === "store") return ExitCode.ok;
 
-    const choice = grantChoice(values.grant ?? "password");
-    const grant =
-      choice !== undefined && choice in CACHE_GRANTS
-        ? CACHE_GRANTS[choice as keyof typeof CACHE_GRANTS]
-        : undefined;
-    if (grant === undefined) {
-      throw new UsageError(
-        `--grant must be one of ${Object.keys(CACHE_GRANTS).join(", ")}, got ${JSON.stringify(values.grant)}.`,
-        "credential-helper",
-      );
-    }
+    const grant = cachedGrantOption(values.grant, "credential-helper");
     const log = createLogger(context, values.verbose === true);
     const needsUser = grant === "password" && operation === "get";
     const config = await resolvePlatform(context, log, {

@@ -1,5 +1,6 @@
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor } from "../cache-option.js";
+import { cachedGrantOption } from "../cached-grant.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -21,13 +22,6 @@ Options:
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
   -h, --help             show this help`;
 
-/** The grants whose tokens `passgrant token --cache` stores under a key of their own. */
-const CACHE_GRANTS = {
-  password: "password",
-  "client-credentials": "client_credentials",
-  "device-code": "device_code",
-} as const;
-
 export const logoutCommand: Command = {
   name: "logout",
   async run(args, context) {
@@ -39,17 +33,7 @@ export const logoutCommand: Command = {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;
     }
-    const choice = grantChoice(values.grant ?? "password");
-    const grant =
-      choice !== undefined && choice in CACHE_GRANTS
-        ? CACHE_GRANTS[choice as keyof typeof CACHE_GRANTS]
-        : undefined;
-    if (grant === undefined) {
-      throw new UsageError(
-        `--grant must be one of ${Object.keys(CACHE_GRANTS).join(", ")}, got ${JSON.stringify(values.grant)}.`,
-        "logout",
-      );
-    }
+    const grant = cachedGrantOption(values.grant, "logout");
     const log = createLogger(context, values.verbose === true);
     // No grant runs: no password is needed, only what names the cached identity.
     const config = await resolvePlatform(context, log, {

@@ -21,6 +21,7 @@ import { ExitCode } from "../exit-codes.js";
 import { cliSecrets, createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { terminalSafeJson } from "../terminal-text.js";
+import { writeDrained } from "../write-drained.js";
 
 const help = `Usage: passgrant api OPERATION_ID [options]
        passgrant api METHOD PATH [options]
@@ -185,7 +186,7 @@ export const apiCommand: Command = {
             signal: context.signal,
           } as never) as AsyncIterable<unknown>;
           // One compact value per line, written as it arrives: nothing is kept.
-          for await (const item of items) await write(context.stdout, print(item, false));
+          for await (const item of items) await writeDrained(context.stdout, print(item, false));
           return;
         }
         const { data, response } =
@@ -196,7 +197,7 @@ export const apiCommand: Command = {
               })
             : await sendRaw(session, target, context.signal);
         if (values.include) context.stderr.write(describeResponse(response));
-        if (data !== undefined) await write(context.stdout, print(data, true));
+        if (data !== undefined) await writeDrained(context.stdout, print(data, true));
       };
       await abortable(work(), context.signal);
       return ExitCode.ok;
@@ -363,16 +364,4 @@ interface RawClient {
 async function compileQuery(expression: string): Promise<(value: unknown) => unknown> {
   const { compileJmespath } = await import("../jmespath-query.js");
   return compileJmespath(expression);
-}
-
-/** Writes `text`, waiting for the stream to drain when it asks to (a slow pipe, a terminal). */
-async function write(stream: CommandContext["stdout"], text: string): Promise<void> {
-  if (text === "" || stream.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      for (const event of ["drain", "error", "close"]) stream.off(event, done);
-      resolve();
-    };
-    for (const event of ["drain", "error", "close"]) stream.once(event, done);
-  });
 }

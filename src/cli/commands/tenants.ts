@@ -12,6 +12,7 @@ import { createProgress } from "../progress.js";
 import { openSession, type PlatformSession } from "../session.js";
 import { describeTenant, tenantLine } from "../tenant-output.js";
 import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
+import { writeDrained } from "../write-drained.js";
 
 type Tenant = components["schemas"]["Tenant"];
 type TenantCreate = components["schemas"]["TenantCreate"];
@@ -297,8 +298,8 @@ async function list(
   const out = context.stdout;
   if (!values.all) {
     const { result } = await fetchPage(session, query, firstPage, context.signal);
-    if (values.json) await write(out, `${terminalSafeJson(result)}\n`);
-    else await write(out, lines(result.contents));
+    if (values.json) await writeDrained(out, `${terminalSafeJson(result)}\n`);
+    else await writeDrained(out, lines(result.contents));
     return;
   }
   // Streamed page by page, nothing kept: memory stays flat however long the listing. --json
@@ -319,11 +320,11 @@ async function list(
       if (values.json) {
         if (result.contents.length > 0) {
           const items = result.contents.map((tenant) => terminalSafeJson(tenant)).join(",");
-          await write(out, `${opened ? "," : "["}${items}`);
+          await writeDrained(out, `${opened ? "," : "["}${items}`);
           opened = true;
         }
       } else {
-        await write(out, lines(result.contents));
+        await writeDrained(out, lines(result.contents));
       }
       fetched += result.contents.length;
       const total = result.totalItems === undefined ? "" : ` of ${result.totalItems}`;
@@ -334,7 +335,7 @@ async function list(
   } finally {
     progress.done();
   }
-  if (values.json) await write(out, opened ? "]\n" : "[]\n");
+  if (values.json) await writeDrained(out, opened ? "]\n" : "[]\n");
 }
 
 /** One page, checked for the shape the listing relies on, with a signal of its own. */
@@ -355,19 +356,6 @@ async function fetchPage(
 
 function lines(tenants: readonly Tenant[]): string {
   return tenants.map((tenant) => `${tenantLine(tenant)}\n`).join("");
-}
-
-/** Writes `text`, waiting for the stream to drain when it asks to (a slow pipe, a terminal). */
-async function write(stream: CommandContext["stdout"], text: string): Promise<void> {
-  if (text === "" || stream.write(text)) return;
-  await new Promise<void>((resolve) => {
-    // A closed stream never drains: its error or close ends the wait too.
-    const done = () => {
-      for (const event of ["drain", "error", "close"]) stream.off(event, done);
-      resolve();
-    };
-    for (const event of ["drain", "error", "close"]) stream.once(event, done);
-  });
 }
 
 function orNull(text: string): string | null {

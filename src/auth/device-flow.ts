@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors.js";
 import { AbortedError } from "../transport/aborted-error.js";
 import { readTextLimited } from "../transport/response-body.js";
-import { applyClientAuth } from "./client-auth.js";
+import { postClientForm } from "./client-post.js";
 import { DEVICE_CODE_GRANT_TYPE, type DeviceCodePrompt } from "./device-code.js";
 import { OAuthError } from "./oauth-error.js";
 import { EXPIRED_DEVICE_CODE_HINT, requestToken, type TokenEndpoint } from "./token-request.js";
@@ -116,26 +116,15 @@ interface DeviceAuthorization {
 /** RFC 8628 §3.1 and §3.2: the device authorization request and its response. */
 async function requestDeviceCode(context: DeviceFlowContext): Promise<DeviceAuthorization> {
   const { endpoint } = context;
-  const headers = new Headers({
-    "Content-Type": "application/x-www-form-urlencoded",
-    Accept: "application/json",
-  });
   const form = new URLSearchParams();
   const scope = typeof endpoint.scope === "string" ? endpoint.scope : endpoint.scope?.join(" ");
   if (scope) form.set("scope", scope);
-  applyClientAuth(endpoint.clientAuth, endpoint, headers, form);
-  // RFC 8628 §3.1: the client_id is sent in the body by public clients; harmless for others.
-  if (!form.has("client_id") && !headers.has("Authorization"))
-    form.set("client_id", endpoint.clientId);
   const secrets = endpoint.clientSecret ? [endpoint.clientSecret] : [];
-  const response = await endpoint.fetch(
-    new Request(context.deviceAuthorizationUrl, {
-      method: "POST",
-      headers,
-      body: form.toString(),
-      redirect: "manual",
-      ...(context.signal ? { signal: context.signal } : {}),
-    }),
+  const response = await postClientForm(
+    context.deviceAuthorizationUrl,
+    endpoint,
+    form,
+    context.signal,
   );
   if (!response.ok) {
     // Error bodies are RFC 6749 §5.2 ones (RFC 8628 §3.2): the token response parser reads them.

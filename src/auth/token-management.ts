@@ -1,5 +1,5 @@
 import { readTextLimited } from "../transport/response-body.js";
-import { applyClientAuth } from "./client-auth.js";
+import { postClientForm } from "./client-post.js";
 import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 import type { TokenEndpoint } from "./token-request.js";
 import { parseTokenResponse } from "./token-response.js";
@@ -14,16 +14,9 @@ async function postToken(
   token: string,
   hint: TokenTypeHint | undefined,
 ): Promise<Response> {
-  const headers = new Headers({
-    "Content-Type": "application/x-www-form-urlencoded",
-    Accept: "application/json",
-  });
   const form = new URLSearchParams({ token });
   if (hint) form.set("token_type_hint", hint);
-  applyClientAuth(endpoint.clientAuth, endpoint, headers, form);
-  const response = await endpoint.fetch(
-    new Request(url, { method: "POST", headers, body: form.toString(), redirect: "manual" }),
-  );
+  const response = await postClientForm(url, endpoint, form);
   if (!response.ok) {
     // Error bodies are RFC 6749 §5.2 ones (RFC 7009 §2.2.1, RFC 7662 §2.3): parsed as such.
     await parseTokenResponse(response, {

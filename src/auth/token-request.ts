@@ -1,4 +1,5 @@
-import { applyClientAuth, clientAuthHint } from "./client-auth.js";
+import { clientAuthHint } from "./client-auth.js";
+import { postClientForm } from "./client-post.js";
 import { buildForm, GRANT_SWITCH_TENANT, GRANT_SWITCH_USER, type GrantRequest } from "./grants.js";
 import { parseTokenResponse } from "./token-response.js";
 import type { ClientAuthMethod, TokenSet } from "./types.js";
@@ -24,25 +25,10 @@ export async function requestToken(
   endpoint: TokenEndpoint,
   grant: GrantRequest,
 ): Promise<TokenSet> {
-  const headers = new Headers({
-    // Exactly this media type: some servers reject a `;charset=` parameter.
-    "Content-Type": "application/x-www-form-urlencoded",
-    Accept: "application/json",
-  });
   const form = buildForm(grant, endpoint.scope);
-  applyClientAuth(endpoint.clientAuth, endpoint, headers, form);
   const secrets = [...grant.secrets, ...(endpoint.clientSecret ? [endpoint.clientSecret] : [])];
   const requestedAt = endpoint.clock();
-  const response = await endpoint.fetch(
-    // Never follow a redirect: a 307 or 308 would re-send the password and client secret in the
-    // body to wherever the Location points, plain http:// included (fetch only strips headers).
-    new Request(endpoint.tokenUrl, {
-      method: "POST",
-      headers,
-      body: form.toString(),
-      redirect: "manual",
-    }),
-  );
+  const response = await postClientForm(endpoint.tokenUrl, endpoint, form);
   return parseTokenResponse(response, {
     tokenUrl: endpoint.tokenUrl,
     requestedAt,

@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { untrustedBecause } from "../private-file.js";
 import { CacheError } from "./cache-error.js";
 
 /** What every cache refusal ends with: the ways out. */
@@ -79,28 +80,24 @@ export function checkOwnerAndMode(
   cachePath: string,
   kind: "directory" | "file",
 ): void {
-  const uid = process.getuid?.();
-  if (uid === undefined) return;
-  const trustedOwner = stats.uid === uid || (kind === "directory" && stats.uid === 0);
-  if (!trustedOwner) {
+  const untrusted = untrustedBecause(stats, kind === "directory");
+  if (untrusted === undefined) return;
+  if ("owner" in untrusted) {
     throw new CacheError(
       "unsafe",
       cachePath,
-      `The token cache ${kind} ${path} belongs to another user (uid ${stats.uid}, you are ${uid}): ` +
+      `The token cache ${kind} ${path} belongs to another user (uid ${untrusted.owner}, you are ${untrusted.uid}): ` +
         `a token in it could have been planted, so passgrant will not use it. ${CACHE_ADVICE}`,
     );
   }
-  if ((stats.mode & 0o022) !== 0) {
-    const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
-    const fix = kind === "directory" ? "chmod 700" : "chmod 600";
-    throw new CacheError(
-      "unsafe",
-      cachePath,
-      `The token cache ${kind} ${path} is writable by other users (mode ${mode}): a token in it ` +
-        `could have been planted, so passgrant will not use it. If it is yours, run \`${fix} ${path}\`; ` +
-        `otherwise: ${CACHE_ADVICE}`,
-    );
-  }
+  const fix = kind === "directory" ? "chmod 700" : "chmod 600";
+  throw new CacheError(
+    "unsafe",
+    cachePath,
+    `The token cache ${kind} ${path} is writable by other users (mode ${untrusted.mode}): a token in it ` +
+      `could have been planted, so passgrant will not use it. If it is yours, run \`${fix} ${path}\`; ` +
+      `otherwise: ${CACHE_ADVICE}`,
+  );
 }
 
 function statOrCode(path: string): Stats | string {

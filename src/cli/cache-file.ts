@@ -1,19 +1,6 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  rmSync,
-  type Stats,
-  writeSync,
-} from "node:fs";
+import { fchmodSync, lstatSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { FileRefusal, readRegularFile, writePrivateFile } from "../private-file.js";
 import { CACHE_ADVICE, checkOwnerAndMode } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
 
@@ -39,56 +26,41 @@ export function readCacheFile<T>(
   parse: (text: string) => T,
   onExposed: () => void,
 ): T | undefined {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "ELOOP") throw notARegularFile(path, "a symbolic link");
-    throw ioError(path, "read", error);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw notARegularFile(path, describeType(stats));
-    checkOwnerAndMode(stats, path, path, "file");
-    if (stats.size > MAX_CACHE_FILE_BYTES) throw tooLarge(path);
-    const value = parse(readCapped(fd, path));
-    if ((stats.mode & 0o044) !== 0) {
-      fchmodSync(fd, 0o600);
-      onExposed();
-    }
-    return value;
+    return readRegularFile(path, {
+      maxBytes: MAX_CACHE_FILE_BYTES,
+      followLinks: false,
+      check: (stats) => checkOwnerAndMode(stats, path, path, "file"),
+      use: (text, stats, fd) => {
+        const value = parse(text);
+        if ((stats.mode & 0o044) !== 0) {
+          fchmodSync(fd, 0o600);
+          onExposed();
+        }
+        return value;
+      },
+    });
   } catch (error) {
     if (error instanceof CacheError) throw error;
+    if (error instanceof FileRefusal && error.problem === "link") {
+      throw notARegularFile(path, "a symbolic link");
+    }
+    if (error instanceof FileRefusal && error.problem === "not-a-file") {
+      throw notARegularFile(path, error.detail);
+    }
+    if (error instanceof FileRefusal && error.problem === "too-large") throw tooLarge(path);
     throw ioError(path, "read", error);
-  } finally {
-    closeSync(fd);
   }
 }
 
 /**
- * Replaces the cache file atomically: a temporary file created 0600 (exclusive, never through a
- * link) is written, synced and renamed over the cache, so a reader never sees half a file and
- * the cache is 0600 whatever mode the file it replaces had.
+ * Replaces the cache file atomically ({@link writePrivateFile}): a reader never sees half a file,
+ * and the cache is 0600 whatever mode the file it replaces had.
  */
 export function writeCacheFile(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
-    const fd = openSync(
-      temporary,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    writePrivateFile(path, text);
   } catch (error) {
-    rmSync(temporary, { force: true });
     throw ioError(path, "write", error);
   }
 }
@@ -126,28 +98,6 @@ export function removeOrphanTemporaries(path: string, isAlive: (pid: number) => 
     }
   }
   return removed;
-}
-
-function readCapped(fd: number, path: string): string {
-  const buffer = Buffer.alloc(64 * 1024);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const read = readSync(fd, buffer, 0, buffer.length, null);
-    if (read === 0) break;
-    total += read;
-    if (total > MAX_CACHE_FILE_BYTES) throw tooLarge(path);
-    chunks.push(Buffer.from(buffer.subarray(0, read)));
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function describeType(stats: Stats): string {
-  if (stats.isFIFO()) return "a FIFO (named pipe)";
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
-  if (stats.isDirectory()) return "a directory";
-  if (stats.isSocket()) return "a socket";
-  return "not a regular file";
 }
 
 function notARegularFile(path: string, what: string): CacheError {

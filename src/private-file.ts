@@ -1,0 +1,144 @@
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
+
+/**
+ * Why {@link readRegularFile} would not read a file. Callers turn it into their own typed error
+ * (the token cache's `CacheError`, the config file's `ConfigError`), worded for their file.
+ */
+export class FileRefusal extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: "link" | "not-a-file" | "too-large" | "io",
+    /** For `not-a-file`, what it is ("a FIFO (named pipe)"); for `io`, the system error code. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${problem} (${detail})`, options);
+    this.name = "FileRefusal";
+  }
+}
+
+export interface ReadRegularFileOptions<T> {
+  /** The most bytes read: a device such as /dev/zero would otherwise be read forever. */
+  maxBytes: number;
+  /** False: a symbolic link is refused (O_NOFOLLOW), never followed. */
+  followLinks: boolean;
+  /** Checks the open file before it is read (owner, mode); throws to refuse it. */
+  check?: (stats: Stats) => void;
+  /** Turns the text into the result, with the descriptor still open (to `fchmod` it). */
+  use: (text: string, stats: Stats, fd: number) => T;
+}
+
+/**
+ * Reads a file someone else may have put in the way, or `undefined` when there is none. Never
+ * blocks in `open()` (O_NONBLOCK: a FIFO would wait for a writer forever); requires a regular
+ * file, checked on the open descriptor so nothing can be swapped in between; reads at most
+ * `maxBytes`. Errors thrown by `check` and `use` pass through as they are; the file's own
+ * problems are {@link FileRefusal}s.
+ */
+export function readRegularFile<T>(
+  path: string,
+  options: ReadRegularFileOptions<T>,
+): T | undefined {
+  let fd: number;
+  try {
+    const noFollow = options.followLinks ? 0 : constants.O_NOFOLLOW;
+    fd = openSync(path, constants.O_RDONLY | noFollow | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP" && !options.followLinks) {
+      throw new FileRefusal(path, "link", "a symbolic link", { cause: error });
+    }
+    throw new FileRefusal(path, "io", code ?? String(error), { cause: error });
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new FileRefusal(path, "not-a-file", describeType(stats));
+    options.check?.(stats);
+    if (stats.size > options.maxBytes) throw tooLarge(path, options.maxBytes);
+    return options.use(readCapped(fd, path, options.maxBytes), stats, fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Replaces `path` atomically with a file only this user can read: a temporary file created 0600
+ * (exclusive, never through a link) is written, synced and renamed over it, so a reader never
+ * sees half a file and the result is 0600 whatever mode the file it replaces had. Throws the
+ * system error as it is, the temporary file removed.
+ */
+export function writePrivateFile(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const fd = openSync(
+      temporary,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * What makes a file untrustworthy: another owner than this user (or root, when `rootMayOwn`), or
+ * write permission for group or others; undefined when it is fine. Without POSIX ownership
+ * (Windows) there is nothing to check.
+ */
+export function untrustedBecause(
+  stats: Stats,
+  rootMayOwn: boolean,
+): { owner: number; uid: number } | { mode: string } | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  if (stats.uid !== uid && !(rootMayOwn && stats.uid === 0)) return { owner: stats.uid, uid };
+  if ((stats.mode & 0o022) !== 0)
+    return { mode: (stats.mode & 0o777).toString(8).padStart(4, "0") };
+  return undefined;
+}
+
+function readCapped(fd: number, path: string, maxBytes: number): string {
+  const buffer = Buffer.alloc(64 * 1024);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, 0, buffer.length, null);
+    if (read === 0) break;
+    total += read;
+    if (total > maxBytes) throw tooLarge(path, maxBytes);
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(path: string, maxBytes: number): FileRefusal {
+  return new FileRefusal(path, "too-large", `over ${maxBytes} bytes`);
+}
+
+function describeType(stats: Stats): string {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}

@@ -11,6 +11,21 @@ export class UsageError extends ConfigError {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/**
+ * One option of a command: parseArgs' definition (which ignores the other keys), plus what shell
+ * completion offers for its value. Declared once per command in command-options.ts, where the
+ * command's parser and `passgrant completion` both read it.
+ */
+export type OptionDefinition = Options[string] & {
+  /** The values the option accepts, offered by completion (and checked by the command). */
+  readonly choices?: readonly string[];
+  /** A value completed from elsewhere: file names, or the config file's profile names. */
+  readonly completes?: "file" | "profile";
+};
+
+/** A command's options by long name. */
+export type CommandOptions = Readonly<Record<string, OptionDefinition>>;
+
 /** What {@link parseCommandArgs} returns: parseArgs' precise result for the command's options. */
 export type ParsedCommand<O extends Options> = ReturnType<
   typeof parseArgs<{
@@ -25,10 +40,10 @@ export type ParsedCommand<O extends Options> = ReturnType<
 export const globalOptions = {
   help: { type: "boolean", short: "h" },
   verbose: { type: "boolean", short: "v" },
-  dotenv: { type: "string" },
+  dotenv: { type: "string", completes: "file" },
   // Kept for where Node lets it through (Node 22, or Node 20 when the file exists); see platform.ts.
-  "env-file": { type: "string" },
-} as const satisfies Options;
+  "env-file": { type: "string", completes: "file" },
+} as const satisfies CommandOptions;
 
 /**
  * Flags that would put a secret on the command line, where `ps`, /proc/<pid>/cmdline and shell

@@ -4,12 +4,6 @@ import { UsageError } from "./args.js";
 import type { Logger } from "./logger.js";
 import { defaultTokenCachePath, FileTokenStore, tokenCacheKey } from "./token-cache.js";
 
-/** `--cache` and `--cache-file`, shared by the commands that obtain a token. */
-export const cacheOptions = {
-  cache: { type: "boolean" },
-  "cache-file": { type: "string" },
-} as const;
-
 /** The on-disk store and key for `--cache`, or nothing when caching is off. */
 export function cacheFor(
   command: string,

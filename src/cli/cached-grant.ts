@@ -1,4 +1,5 @@
 import { UsageError } from "./args.js";
+import type { cachedGrants } from "./command-options.js";
 import { grantChoice } from "./commands/token.js";
 
 /** The grants whose tokens `passgrant token --cache` stores under a key of their own. */
@@ -6,7 +7,7 @@ const CACHED_GRANTS = {
   password: "password",
   "client-credentials": "client_credentials",
   "device-code": "device_code",
-} as const;
+} as const satisfies Record<(typeof cachedGrants)[number], string>;
 
 export type CachedGrant = (typeof CACHED_GRANTS)[keyof typeof CACHED_GRANTS];
 

@@ -4,61 +4,101 @@ import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
 import { closest } from "../suggest.js";
 import { messageForCli } from "./advice.js";
-import { UsageError } from "./args.js";
+import { type CommandOptions, UsageError } from "./args.js";
+import {
+  type ArgumentCompletion,
+  apiOptions,
+  completionOptions,
+  completionShells,
+  credentialHelperOptions,
+  demoOptions,
+  generateOptions,
+  logoutOptions,
+  sandboxOptions,
+  tenantActions,
+  tenantsOptions,
+  tokenOptions,
+} from "./command-options.js";
 import type { Command, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { cliSecrets } from "./logger.js";
 import { terminalSafe } from "./terminal-text.js";
 
+/** A command of the CLI: what `--help` lists, what completion offers, and how to load it. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Its options besides the global ones (the definitions its parser uses). */
+  readonly options: CommandOptions;
+  /** What completion offers at each positional argument. */
+  readonly arguments?: readonly ArgumentCompletion[];
+  readonly load: () => Promise<Command>;
+}
+
 /**
  * The commands, loaded on demand: `passgrant token` in a script's loop should not pay for
  * loading the sandbox's OpenAPI validator.
  */
-export const commands: ReadonlyArray<{
-  name: string;
-  summary: string;
-  load: () => Promise<Command>;
-}> = [
+export const commands: readonly CommandEntry[] = [
   {
     name: "demo",
     summary:
       "the guide's create/list/delete tenant demo (embedded sandbox if nothing is configured)",
+    options: demoOptions,
     load: async () => (await import("./commands/demo.js")).demoCommand,
   },
   {
     name: "token",
     summary: "print an access token for scripts (TOKEN=$(passgrant token))",
+    options: tokenOptions,
     load: async () => (await import("./commands/token.js")).tokenCommand,
   },
   {
     name: "credential-helper",
     summary: "answer git's credential requests with the access token (credential-helper git get)",
+    options: credentialHelperOptions,
+    arguments: [["git"], ["get", "store", "erase"]],
     load: async () => (await import("./commands/credential-helper.js")).credentialHelperCommand,
   },
   {
     name: "logout",
     summary: "revoke the cached token at the server (RFC 7009) and remove it from the cache",
+    options: logoutOptions,
     load: async () => (await import("./commands/logout.js")).logoutCommand,
   },
   {
     name: "tenants",
     summary: "list, get, create, update and delete tenants",
+    options: tenantsOptions,
+    arguments: [tenantActions],
     load: async () => (await import("./commands/tenants.js")).tenantsCommand,
   },
   {
     name: "api",
     summary: "call any operation of the spec by its id (or METHOD PATH); --list shows them",
+    options: apiOptions,
+    arguments: ["operation"],
     load: async () => (await import("./commands/api.js")).apiCommand,
   },
   {
     name: "generate",
     summary: "write types and an operation table for an OpenAPI spec (createSession<…>())",
+    options: generateOptions,
+    arguments: ["file"],
     load: async () => (await import("./commands/generate.js")).generateCommand,
   },
   {
     name: "sandbox",
     summary: "run the embedded MSX-compatible sandbox server until Ctrl-C",
+    options: sandboxOptions,
     load: async () => (await import("./commands/sandbox.js")).sandboxCommand,
+  },
+  {
+    name: "completion",
+    summary: "print the shell completion script for bash, zsh or fish (source it in your shell)",
+    options: completionOptions,
+    arguments: [completionShells],
+    load: async () => (await import("./commands/completion.js")).completionCommand,
   },
 ];
 

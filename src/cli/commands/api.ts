@@ -15,7 +15,8 @@ import {
   splitParams,
 } from "../api-operation.js";
 import { parseCommandArgs, UsageError } from "../args.js";
-import { cacheFor, cacheOptions } from "../cache-option.js";
+import { cacheFor } from "../cache-option.js";
+import { apiOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { cliSecrets, createLogger } from "../logger.js";
@@ -54,18 +55,6 @@ checked like its operation.
 Exit codes: 0 done, 2 usage (an argument the spec refuses), 3 token refused, 4 API error
 (HTTP error status), 5 network/TLS/timeout, 6 token cache unusable, 130/143 interrupted.`;
 
-const options = {
-  param: { type: "string", short: "p", multiple: true },
-  body: { type: "string" },
-  spec: { type: "string" },
-  include: { type: "boolean" },
-  paginate: { type: "boolean" },
-  query: { type: "string" },
-  list: { type: "boolean" },
-  "password-stdin": { type: "boolean" },
-  ...cacheOptions,
-} as const;
-
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 /** What is sent: an operation of the spec, or a request the spec lacks. */
@@ -81,7 +70,7 @@ type Target =
 export const apiCommand: Command = {
   name: "api",
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs("api", args, options, true);
+    const { values, positionals } = parseCommandArgs("api", args, apiOptions, true);
     if (values.help && positionals.length === 0) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;

@@ -1,8 +1,9 @@
 import type { Grant } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
-import { cacheFor, cacheOptions } from "../cache-option.js";
+import { cacheFor } from "../cache-option.js";
 import { cachedGrantOption } from "../cached-grant.js";
+import { credentialHelperOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -39,10 +40,7 @@ export const credentialHelperCommand: Command = {
     const { values, positionals } = parseCommandArgs(
       "credential-helper",
       args,
-      {
-        grant: { type: "string" },
-        ...cacheOptions,
-      },
+      credentialHelperOptions,
       true,
     );
     if (values.help) {

@@ -12,6 +12,7 @@ import { HttpError } from "../../transport/errors.js";
 import { abortable } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { parseCommandArgs } from "../args.js";
+import { demoOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger, type Logger } from "../logger.js";
@@ -58,7 +59,7 @@ interface DemoResult {
 export const demoCommand: Command = {
   name: "demo",
   async run(args, context) {
-    const { values } = parseCommandArgs("demo", args, { json: { type: "boolean" } });
+    const { values } = parseCommandArgs("demo", args, demoOptions);
     if (values.help) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { parseCommandArgs, UsageError } from "../args.js";
+import { generateOptions } from "../command-options.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 
@@ -26,12 +27,7 @@ Needs openapi-typescript in your project: npm install --save-dev openapi-typescr
 export const generateCommand: Command = {
   name: "generate",
   async run(args, context) {
-    const { values, positionals } = parseCommandArgs(
-      "generate",
-      args,
-      { out: { type: "string" }, check: { type: "boolean" } },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs("generate", args, generateOptions, true);
     if (values.help) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;

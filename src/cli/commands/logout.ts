@@ -1,6 +1,7 @@
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor } from "../cache-option.js";
 import { cachedGrantOption } from "../cached-grant.js";
+import { logoutOptions } from "../command-options.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -25,10 +26,7 @@ Options:
 export const logoutCommand: Command = {
   name: "logout",
   async run(args, context) {
-    const { values } = parseCommandArgs("logout", args, {
-      grant: { type: "string" },
-      "cache-file": { type: "string" },
-    });
+    const { values } = parseCommandArgs("logout", args, logoutOptions);
     if (values.help) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;

@@ -6,6 +6,7 @@ import { SANDBOX_DEFAULTS, type SandboxOptions } from "../../sandbox/options.js"
 import { startSandbox } from "../../sandbox/server.js";
 import { isLoopbackHost } from "../../transport/loopback.js";
 import { integerOption, parseCommandArgs } from "../args.js";
+import { sandboxOptions } from "../command-options.js";
 import type { Command } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -33,11 +34,7 @@ Options:
 export const sandboxCommand: Command = {
   name: "sandbox",
   async run(args, context) {
-    const { values } = parseCommandArgs("sandbox", args, {
-      port: { type: "string" },
-      host: { type: "string" },
-      json: { type: "boolean" },
-    });
+    const { values } = parseCommandArgs("sandbox", args, sandboxOptions);
     if (values.help) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;

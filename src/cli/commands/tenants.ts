@@ -3,7 +3,8 @@ import { createPageProgressCheck } from "../../client/page-progress.js";
 import { abortable, withChildSignal } from "../abortable.js";
 import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
 import { integerOption, parseCommandArgs, UsageError } from "../args.js";
-import { cacheFor, cacheOptions } from "../cache-option.js";
+import { cacheFor } from "../cache-option.js";
+import { tenantActions, tenantsOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -54,7 +55,7 @@ Common options:
 Exit codes: 0 done, 2 usage/configuration, 3 token refused, 4 API error (e.g. 404 no such
 tenant), 5 network/TLS/timeout, 6 token cache unusable, 130/143 interrupted, 1 unexpected.`;
 
-const actions = ["list", "get", "create", "update", "delete"] as const;
+const actions = tenantActions;
 type Action = (typeof actions)[number];
 
 /** Options that only some actions take; a misplaced one is an error, not silently ignored. */
@@ -72,27 +73,10 @@ const actionOptions: Record<string, readonly Action[]> = {
   url: ["create", "update"],
 };
 
-const options = {
-  json: { type: "boolean" },
-  all: { type: "boolean" },
-  page: { type: "string" },
-  "page-size": { type: "string" },
-  "sort-by": { type: "string" },
-  "sort-order": { type: "string" },
-  "parent-id": { type: "string" },
-  "external-id": { type: "string" },
-  name: { type: "string" },
-  description: { type: "string" },
-  email: { type: "string" },
-  url: { type: "string" },
-  "password-stdin": { type: "boolean" },
-  ...cacheOptions,
-} as const;
-
 type Values = ReturnType<typeof parseTenantArgs>["values"];
 
 function parseTenantArgs(args: readonly string[]) {
-  return parseCommandArgs("tenants", joinNegativeNumbers(args), options, true);
+  return parseCommandArgs("tenants", joinNegativeNumbers(args), tenantsOptions, true);
 }
 
 /**

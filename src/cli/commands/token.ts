@@ -2,7 +2,8 @@ import { TokenResponseError } from "../../auth/token-response-error.js";
 import type { Grant, TokenProvider, TokenSet } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
-import { cacheFor, cacheOptions } from "../cache-option.js";
+import { cacheFor } from "../cache-option.js";
+import { grants, tokenFormats, tokenOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -10,15 +11,6 @@ import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
 import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 
-/** The --grant names, in one style (the CLI's kebab case). */
-export const grants = [
-  "password",
-  "client-credentials",
-  "device-code",
-  "refresh",
-  "switch-tenant",
-  "switch-user",
-] as const;
 export type GrantChoice = (typeof grants)[number];
 
 /**
@@ -69,17 +61,7 @@ timeout, 6 token cache unusable, 130/143 interrupted, 1 unexpected.`;
 export const tokenCommand: Command = {
   name: "token",
   async run(args, context) {
-    const { values } = parseCommandArgs("token", args, {
-      json: { type: "boolean" },
-      introspect: { type: "boolean" },
-      format: { type: "string" },
-      grant: { type: "string" },
-      "tenant-id": { type: "string" },
-      "tenant-name": { type: "string" },
-      "switch-username": { type: "string" },
-      "password-stdin": { type: "boolean" },
-      ...cacheOptions,
-    });
+    const { values } = parseCommandArgs("token", args, tokenOptions);
     if (values.help) {
       context.stdout.write(`${help}\n`);
       return ExitCode.ok;
@@ -170,7 +152,7 @@ export function deviceCodeGrant(context: CommandContext): Grant {
   };
 }
 
-const formats = ["token", "json", "header", "exec-credential"] as const;
+const formats = tokenFormats;
 type TokenFormat = (typeof formats)[number];
 
 function tokenFormat(text: string | undefined, json: boolean): TokenFormat {

@@ -1,0 +1,109 @@
+import type { CommandOptions } from "./args.js";
+
+/**
+ * What each command accepts on its command line, declared once: the command parses its arguments
+ * with these definitions, and `passgrant completion` offers the same names and values. A module
+ * of plain data, so that completing a word loads no command's code.
+ */
+
+/** The --grant names of `passgrant token`, in one style (the CLI's kebab case). */
+export const grants = [
+  "password",
+  "client-credentials",
+  "device-code",
+  "refresh",
+  "switch-tenant",
+  "switch-user",
+] as const;
+
+/** The grants whose tokens the cache keys (the --grant of logout and credential-helper). */
+export const cachedGrants = ["password", "client-credentials", "device-code"] as const;
+
+/** How `passgrant token --format` prints the token. */
+export const tokenFormats = ["token", "json", "header", "exec-credential"] as const;
+
+/** The actions of `passgrant tenants`. */
+export const tenantActions = ["list", "get", "create", "update", "delete"] as const;
+
+/** The shells `passgrant completion` writes a script for. */
+export const completionShells = ["bash", "zsh", "fish"] as const;
+
+/** `--cache` and `--cache-file`, shared by the commands that obtain a token. */
+export const cacheOptions = {
+  cache: { type: "boolean" },
+  "cache-file": { type: "string", completes: "file" },
+} as const satisfies CommandOptions;
+
+const passwordStdin = { "password-stdin": { type: "boolean" } } as const;
+
+export const demoOptions = { json: { type: "boolean" } } as const satisfies CommandOptions;
+
+export const tokenOptions = {
+  json: { type: "boolean" },
+  introspect: { type: "boolean" },
+  format: { type: "string", choices: tokenFormats },
+  grant: { type: "string", choices: grants },
+  "tenant-id": { type: "string" },
+  "tenant-name": { type: "string" },
+  "switch-username": { type: "string" },
+  ...passwordStdin,
+  ...cacheOptions,
+} as const satisfies CommandOptions;
+
+export const credentialHelperOptions = {
+  grant: { type: "string", choices: cachedGrants },
+  ...cacheOptions,
+} as const satisfies CommandOptions;
+
+export const logoutOptions = {
+  grant: { type: "string", choices: cachedGrants },
+  "cache-file": cacheOptions["cache-file"],
+} as const satisfies CommandOptions;
+
+export const tenantsOptions = {
+  json: { type: "boolean" },
+  all: { type: "boolean" },
+  page: { type: "string" },
+  "page-size": { type: "string" },
+  "sort-by": { type: "string" },
+  "sort-order": { type: "string", choices: ["asc", "desc"] },
+  "parent-id": { type: "string" },
+  "external-id": { type: "string" },
+  name: { type: "string" },
+  description: { type: "string" },
+  email: { type: "string" },
+  url: { type: "string" },
+  ...passwordStdin,
+  ...cacheOptions,
+} as const satisfies CommandOptions;
+
+export const apiOptions = {
+  param: { type: "string", short: "p", multiple: true },
+  body: { type: "string" },
+  spec: { type: "string", completes: "file" },
+  include: { type: "boolean" },
+  paginate: { type: "boolean" },
+  query: { type: "string" },
+  list: { type: "boolean" },
+  ...passwordStdin,
+  ...cacheOptions,
+} as const satisfies CommandOptions;
+
+export const generateOptions = {
+  out: { type: "string", completes: "file" },
+  check: { type: "boolean" },
+} as const satisfies CommandOptions;
+
+export const sandboxOptions = {
+  port: { type: "string" },
+  host: { type: "string" },
+  json: { type: "boolean" },
+} as const satisfies CommandOptions;
+
+export const completionOptions = {} as const satisfies CommandOptions;
+
+/**
+ * What completion offers at a command's positional argument: fixed words, the spec's operation
+ * ids, or file names.
+ */
+export type ArgumentCompletion = readonly string[] | "operation" | "file";

@@ -1,0 +1,176 @@
+import { type CommandOptions, globalOptions, type OptionDefinition } from "./args.js";
+import type { ArgumentCompletion } from "./command-options.js";
+
+/** One word completion offers, with what zsh and fish show beside it. */
+export interface Candidate {
+  readonly value: string;
+  readonly description?: string;
+}
+
+/** What to complete: these words, or the shell's own file names. */
+export type Completion =
+  | { readonly kind: "words"; readonly candidates: readonly Candidate[] }
+  | { readonly kind: "files" };
+
+/** The part of a command that completion reads (the entries of run.ts's table). */
+export interface CompletableCommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: CommandOptions;
+  readonly arguments?: readonly ArgumentCompletion[];
+}
+
+/** Where the candidates computed at run time come from. */
+export interface CompletionSources {
+  /** The operation ids of the spec the line names with --spec, else of the default spec. */
+  operations(line: LineValues): Promise<readonly Candidate[]>;
+  /** The config file's profile names. */
+  profiles(): Promise<readonly string[]>;
+}
+
+/** The option values already on the line that change what is offered. */
+export interface LineValues {
+  readonly spec?: string;
+  readonly profile?: string;
+}
+
+const NONE: Completion = { kind: "words", candidates: [] };
+const rootOptions = ["--help", "--version"];
+
+/**
+ * The candidates for the last of `words` (the words after `passgrant`; the last is the one being
+ * completed, empty after a space), from the commands' own option definitions. Never throws for
+ * any input, and reads nothing but what {@link CompletionSources} reads.
+ */
+export async function completeWords(
+  words: readonly string[],
+  commands: readonly CompletableCommand[],
+  sources: CompletionSources,
+): Promise<Completion> {
+  const current = words.at(-1) ?? "";
+  const [first, ...rest] = words.slice(0, -1);
+  const commandNames = () =>
+    matching(
+      current,
+      commands.map((c) => ({ value: c.name, description: c.summary })),
+    );
+  if (first === undefined) {
+    return current.startsWith("-")
+      ? matching(
+          current,
+          rootOptions.map((value) => ({ value })),
+        )
+      : commandNames();
+  }
+  if (first === "help") return rest.length === 0 ? commandNames() : NONE;
+  const command = commands.find((c) => c.name === first);
+  if (!command) return NONE;
+  const options: CommandOptions = { ...globalOptions, ...command.options };
+  const line = readLine(rest, options);
+
+  if (line.awaiting) return completeValue(line.awaiting, current, "", sources);
+  if (!line.afterDashes && current.startsWith("--") && current.includes("=")) {
+    const name = current.slice(2, current.indexOf("="));
+    const definition = options[name];
+    if (definition?.type !== "string") return NONE;
+    const prefix = current.slice(0, current.indexOf("=") + 1);
+    return completeValue(definition, current.slice(prefix.length), prefix, sources);
+  }
+  if (!line.afterDashes && current.startsWith("-")) {
+    const offered = Object.entries(options)
+      .filter(([name, definition]) => definition.multiple || !line.given.has(name))
+      .map(([name]) => ({ value: `--${name}` }));
+    return matching(current, offered);
+  }
+  const argument = command.arguments?.[line.positionals];
+  if (argument === undefined) return NONE;
+  if (argument === "file") return { kind: "files" };
+  if (argument === "operation") return matching(current, await sources.operations(line));
+  return matching(
+    current,
+    argument.map((value) => ({ value })),
+  );
+}
+
+interface ReadLine {
+  spec?: string;
+  profile?: string;
+  /** The option whose value is the word being completed (`--grant <TAB>`). */
+  awaiting?: OptionDefinition;
+  positionals: number;
+  given: Set<string>;
+  afterDashes: boolean;
+}
+
+/** Walks the words before the one being completed as parseArgs would read them. */
+function readLine(words: readonly string[], options: CommandOptions): ReadLine {
+  const byShort = new Map(
+    Object.entries(options).flatMap(([name, d]) => (d.short ? [[d.short, name] as const] : [])),
+  );
+  const line: ReadLine = {
+    positionals: 0,
+    given: new Set(),
+    afterDashes: false,
+  };
+  for (let i = 0; i < words.length; i += 1) {
+    const word = words[i] as string;
+    if (line.afterDashes || word === "-" || !word.startsWith("-")) {
+      line.positionals += 1;
+      continue;
+    }
+    if (word === "--") {
+      line.afterDashes = true;
+      continue;
+    }
+    const long = word.startsWith("--");
+    const equals = word.indexOf("=");
+    const name = long
+      ? word.slice(2, equals < 0 ? undefined : equals)
+      : (byShort.get(word.slice(1, 2)) ?? "");
+    const definition = options[name];
+    if (definition === undefined) continue;
+    line.given.add(name);
+    if (definition.type !== "string") continue;
+    const inline = long
+      ? equals < 0
+        ? undefined
+        : word.slice(equals + 1)
+      : word.slice(2) || undefined;
+    const value = inline ?? words[i + 1];
+    if (inline === undefined) {
+      if (i + 1 === words.length) {
+        line.awaiting = definition;
+        break;
+      }
+      i += 1;
+    }
+    if (name === "spec" && value !== undefined) line.spec = value;
+    if (name === "profile" && value !== undefined) line.profile = value;
+  }
+  return line;
+}
+
+async function completeValue(
+  definition: OptionDefinition,
+  current: string,
+  prefix: string,
+  sources: CompletionSources,
+): Promise<Completion> {
+  if (definition.completes === "file") return prefix === "" ? { kind: "files" } : NONE;
+  const values =
+    definition.completes === "profile" ? await sources.profiles() : (definition.choices ?? []);
+  return matching(
+    current,
+    values.map((value) => ({ value })),
+    prefix,
+  );
+}
+
+function matching(current: string, candidates: readonly Candidate[], prefix = ""): Completion {
+  return {
+    kind: "words",
+    candidates: candidates
+      .filter((candidate) => candidate.value.startsWith(current))
+      .map((candidate) => ({ ...candidate, value: `${prefix}${candidate.value}` })),
+  };
+}

@@ -21,7 +21,8 @@ export type PassgrantErrorCode =
   | "ERR_UNEXPECTED_RESPONSE"
   | "ERR_UNKNOWN_OPERATION"
   | "ERR_INVALID_REQUEST"
-  | "ERR_DISCOVERY";
+  | "ERR_DISCOVERY"
+  | "ERR_AUTHORIZATION";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

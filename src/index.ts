@@ -17,6 +17,10 @@
 //   `loadEnvironment` for `.env`) is exported on purpose, so a script reads the same settings
 //   the same way, every problem listed at once; `createSession` uses it.
 export type { components, operations, paths } from "../generated/msx.js";
+export {
+  AuthorizationCallbackError,
+  type AuthorizationFailure,
+} from "./auth/authorization-code.js";
 export { bearerAuth } from "./auth/bearer-middleware.js";
 export { CLIENT_AUTH_METHODS } from "./auth/client-auth.js";
 export {
@@ -32,6 +36,8 @@ export { createTokenProvider } from "./auth/token-provider.js";
 export { MAX_EXPIRES_IN_SECONDS } from "./auth/token-response.js";
 export { TokenResponseError } from "./auth/token-response-error.js";
 export type {
+  AuthorizationCodeGrant,
+  AuthorizationPrompt,
   ClientAuthMethod,
   DeviceCodeGrant,
   DeviceCodePrompt,

@@ -10,6 +10,8 @@ export interface AuthorizationServerMetadata {
   /** The issuer identifier, exactly as the document states it (and as configured). */
   issuer: string;
   tokenEndpoint: string;
+  /** RFC 8414 §2: where a browser signs in (the authorization code grant). */
+  authorizationEndpoint?: string;
   /** RFC 8628 §4. */
   deviceAuthorizationEndpoint?: string;
   /** RFC 7009 §3 (RFC 8414 §2). */
@@ -148,6 +150,7 @@ function checkMetadata(
   return {
     issuer,
     tokenEndpoint: endpoint("token_endpoint", true) as string,
+    ...optional("authorization_endpoint", "authorizationEndpoint"),
     ...optional("device_authorization_endpoint", "deviceAuthorizationEndpoint"),
     ...optional("revocation_endpoint", "revocationEndpoint"),
     ...optional("introspection_endpoint", "introspectionEndpoint"),

@@ -1,5 +1,6 @@
 import type { components } from "../../generated/msx.js";
 import { ConfigError } from "../errors.js";
+import { AUTHORIZATION_CODE_GRANT_TYPE } from "./authorization-code.js";
 import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import type { Grant, TokenExchangeGrant } from "./types.js";
 
@@ -46,9 +47,13 @@ export function grantRequest(grant: Grant): GrantRequest {
     // The device flow sends its own requests (RFC 8628); this only names it.
     return { grantType: DEVICE_CODE_GRANT_TYPE, parameters: {}, secrets: [] };
   }
+  if (grant.type === AUTHORIZATION_CODE_GRANT_TYPE) {
+    // The browser sign-in sends its own requests (RFC 8252); this only names it.
+    return { grantType: AUTHORIZATION_CODE_GRANT_TYPE, parameters: {}, secrets: [] };
+  }
   if (typeof grant.type !== "string" || grant.type === "" || grant.type === "refresh_token") {
     throw new ConfigError(
-      `grant.type must be "password", "client_credentials", "device_code", "token_exchange" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
+      `grant.type must be "password", "client_credentials", "device_code", "authorization_code", "token_exchange" or an extension grant URI, got ${JSON.stringify(grant.type)}. ` +
         "Refresh tokens are used automatically; they are not a starting grant.",
     );
   }
@@ -118,7 +123,14 @@ export function buildForm(
   const form: TokenRequestForm = { grant_type: request.grantType, ...request.parameters };
   const scopeText = typeof scope === "string" ? scope : scope?.join(" ");
   // RFC 6749 §3.3: scope is a space-delimited list. §6: a refresh may narrow it; omit to keep it.
-  if (scopeText && request.grantType !== "refresh_token") form.scope = scopeText;
+  // §4.1.3: the code's token request has no scope (the authorization request carried it).
+  if (
+    scopeText &&
+    request.grantType !== "refresh_token" &&
+    request.grantType !== "authorization_code"
+  ) {
+    form.scope = scopeText;
+  }
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(form)) {
     if (value !== undefined) params.set(name, value);

@@ -28,7 +28,10 @@ export class OAuthError extends PassgrantError {
   readonly error: OAuthErrorCode;
   readonly errorDescription?: string;
   readonly errorUri?: string;
-  /** HTTP status of the response (an `error` member in a 200 response is an error too). */
+  /**
+   * HTTP status of the response (an `error` member in a 200 response is an error too); 0 for an
+   * error the browser brought back on the redirect.
+   */
   readonly status: number;
   readonly requestId?: string;
   /** What to do about it, also at the end of the message. Names options in backquotes. */
@@ -43,10 +46,18 @@ export class OAuthError extends PassgrantError {
       requestId?: string;
       /** What to do about it; appended to the message. */
       hint?: string;
+      /**
+       * Who refused: the token endpoint (default), or the authorization endpoint through the
+       * browser's redirect (RFC 6749 §4.1.2.1), which has no HTTP status of its own.
+       */
+      endpoint?: "token" | "authorization";
     },
     options?: { cause?: unknown },
   ) {
-    let message = `The token endpoint refused the request: ${init.error} (HTTP ${init.status})`;
+    let message =
+      init.endpoint === "authorization"
+        ? `The authorization server refused the sign-in: ${init.error}`
+        : `The token endpoint refused the request: ${init.error} (HTTP ${init.status})`;
     if (init.errorDescription) message += `: ${init.errorDescription}`;
     if (init.requestId) message += ` [request id ${init.requestId}]`;
     if (init.hint) message += `. ${init.hint}`;

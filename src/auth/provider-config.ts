@@ -3,6 +3,12 @@ import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "../transport/errors.js";
 import { createTransport, isInsecureOrigin } from "../transport/transport.js";
 import {
+  AUTHORIZATION_CODE_GRANT_TYPE,
+  checkAuthorizationCodeGrant,
+  missingAuthorizationEndpoint,
+} from "./authorization-code.js";
+import type { AuthorizationServer } from "./authorization-code-flow.js";
+import {
   authorizationValues,
   type ClientAuthMethod,
   checkClientAuthMethod,
@@ -14,7 +20,12 @@ import { type AuthorizationServerMetadata, discoverAuthorizationServer } from ".
 import { type GrantRequest, grantRequest } from "./grants.js";
 import { once } from "./single-flight.js";
 import type { TokenEndpoint } from "./token-request.js";
-import type { TokenEvent, TokenProviderOptions, TokenStore } from "./types.js";
+import type {
+  AuthorizationCodeGrant,
+  TokenEvent,
+  TokenProviderOptions,
+  TokenStore,
+} from "./types.js";
 
 export const DEFAULT_RENEW_SKEW_MS = 60_000;
 
@@ -37,6 +48,8 @@ export interface ProviderConfig {
   introspectionUrl: () => Promise<string>;
   /** The device flow (RFC 8628) when it is the original grant; a switch grant has none. */
   deviceFlow?: DeviceFlowSettings | undefined;
+  /** The browser sign-in (RFC 8252) when it is the original grant; a switch grant has none. */
+  authorizationCodeFlow?: AuthorizationCodeFlowSettings | undefined;
   /** The issuer's metadata, read once (absent without an `issuer`). */
   metadata?: (() => Promise<AuthorizationServerMetadata>) | undefined;
   /** A derived (switch) provider also masks its parent's secrets: its grant sends them. */
@@ -47,6 +60,12 @@ export interface DeviceFlowSettings {
   deviceAuthorizationUrl: () => Promise<string>;
   grant: Extract<TokenProviderOptions["grant"], { type: "device_code" }> | undefined;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface AuthorizationCodeFlowSettings {
+  /** The authorization endpoint and the issuer that must answer: configured or from metadata. */
+  server: () => Promise<AuthorizationServer>;
+  grant: AuthorizationCodeGrant;
 }
 
 /** Validates the options (every problem at once) into a provider's settings. */
@@ -64,6 +83,10 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     options.introspectionUrl === undefined
       ? undefined
       : checkUrl("introspectionUrl", options.introspectionUrl, problems);
+  const authorizationUrl =
+    options.authorizationUrl === undefined
+      ? undefined
+      : checkUrl("authorizationUrl", options.authorizationUrl, problems);
   const deviceUrl =
     options.deviceAuthorizationUrl === undefined
       ? undefined
@@ -92,7 +115,14 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       throw new InsecureTransportError(redactUrl(url));
     }
   };
-  for (const url of [tokenUrl, issuer, deviceUrl, revocationUrl, introspectionUrl]) {
+  for (const url of [
+    tokenUrl,
+    issuer,
+    deviceUrl,
+    authorizationUrl,
+    revocationUrl,
+    introspectionUrl,
+  ]) {
     if (url) checkSecure(url);
   }
   /** A configured endpoint, else the one the issuer's metadata names, else a ConfigError. */
@@ -151,6 +181,23 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
             },
             grant: options.grant as DeviceFlowSettings["grant"],
             sleep: options.sleep ?? realSleep,
+          }
+        : undefined,
+    authorizationCodeFlow:
+      initial.grantType === AUTHORIZATION_CODE_GRANT_TYPE
+        ? {
+            server: async () => {
+              const found = await metadata?.();
+              const endpoint = authorizationUrl?.href ?? found?.authorizationEndpoint;
+              if (!endpoint) throw missingAuthorizationEndpoint();
+              checkSecure(new URL(endpoint));
+              return {
+                authorizationEndpoint: endpoint,
+                issuer: found?.issuer,
+                issRequired: found?.raw.authorization_response_iss_parameter_supported === true,
+              };
+            },
+            grant: checkAuthorizationCodeGrant(options.grant as AuthorizationCodeGrant),
           }
         : undefined,
     endpoint: {

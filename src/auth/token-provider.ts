@@ -1,4 +1,9 @@
 import { ConfigError, type PassgrantError } from "../errors.js";
+import {
+  AUTHORIZATION_CODE_GRANT_TYPE,
+  DEFAULT_AUTHORIZATION_TIMEOUT_MS,
+  DEFAULT_REDIRECT_PATH,
+} from "./authorization-code.js";
 import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import { runDeviceFlow } from "./device-flow.js";
 import {
@@ -9,6 +14,7 @@ import {
 } from "./grants.js";
 import { OAuthError } from "./oauth-error.js";
 import {
+  type AuthorizationCodeFlowSettings,
   DEFAULT_RENEW_SKEW_MS,
   type DeviceFlowSettings,
   type ProviderConfig,
@@ -97,7 +103,45 @@ function buildProvider(config: ProviderConfig): TokenProvider {
         emit({ type: "refresh-failed", error: error as PassgrantError });
       }
     }
-    return config.deviceFlow ? sendDeviceFlow(config.deviceFlow) : send(await config.grant());
+    if (config.deviceFlow) return sendDeviceFlow(config.deviceFlow);
+    if (config.authorizationCodeFlow)
+      return sendAuthorizationCodeFlow(config.authorizationCodeFlow);
+    return send(await config.grant());
+  };
+
+  /** RFC 8252: the user signs in in a browser that comes back to a loopback listener. */
+  const sendAuthorizationCodeFlow = async (
+    flow: AuthorizationCodeFlowSettings,
+  ): Promise<TokenSet> => {
+    const tokenUrl = await config.tokenUrl();
+    const server = await flow.server();
+    // Loaded on use: only this grant runs a loopback server.
+    const { runAuthorizationCodeFlow } = await import("./authorization-code-flow.js");
+    emit({ type: "grant", grantType: AUTHORIZATION_CODE_GRANT_TYPE });
+    const { grant } = flow;
+    const token = await runAuthorizationCodeFlow({
+      server,
+      endpoint: { ...config.endpoint, tokenUrl, warn },
+      port: grant.port ?? 0,
+      redirectPath: grant.redirectPath ?? DEFAULT_REDIRECT_PATH,
+      timeoutMs: grant.timeoutMs ?? DEFAULT_AUTHORIZATION_TIMEOUT_MS,
+      parameters: grant.parameters,
+      signal: grant.signal,
+      prompt: (prompt) => {
+        emit({ type: "authorization-url", ...prompt });
+        try {
+          grant.onAuthorizationUrl?.(prompt);
+        } catch {
+          // A browser that fails to open must not end the sign-in: the event carries the URL too.
+        }
+      },
+    });
+    emit({
+      type: "token",
+      grantType: AUTHORIZATION_CODE_GRANT_TYPE,
+      ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+    });
+    return token;
   };
 
   /** RFC 8628: the user approves elsewhere while we poll. */
@@ -228,6 +272,7 @@ function buildProvider(config: ProviderConfig): TokenProvider {
       },
       storeKey: `${storeKey}>${key}`,
       deviceFlow: undefined,
+      authorizationCodeFlow: undefined,
       parentSecrets: () => provider.knownSecrets(),
     });
     await child.getToken(); // switch now, so a refused switch fails here, not at first use

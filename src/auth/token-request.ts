@@ -64,6 +64,10 @@ function hintFor(
         return "Check the grant's `username` and `password`; the account may also be locked or expired";
       }
       if (grantType === "refresh_token") return "The refresh token expired or was revoked";
+      if (grantType === "authorization_code") {
+        // RFC 6749 §4.1.3, RFC 7636 §4.6.
+        return "The authorization code was refused: it expired or was used already, or the code_verifier does not match its code_challenge (PKCE). Sign in again";
+      }
       return `The ${grantType} grant was refused: its parameters are invalid, expired or not allowed for this user`;
     case "unauthorized_client":
     case "unsupported_grant_type":

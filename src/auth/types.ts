@@ -1,17 +1,25 @@
 import type { PassgrantError } from "../errors.js";
 
+import type { AuthorizationPrompt } from "./authorization-code.js";
 import type { ClientAuthMethod } from "./client-auth.js";
 import type { DeviceCodePrompt } from "./device-code.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
 import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 
-export type { ClientAuthMethod, DeviceCodePrompt, IntrospectionResult, TokenTypeHint };
+export type {
+  AuthorizationPrompt,
+  ClientAuthMethod,
+  DeviceCodePrompt,
+  IntrospectionResult,
+  TokenTypeHint,
+};
 
 /** The grant a provider uses to obtain its first token (and again when a refresh is refused). */
 export type Grant =
   | { type: "password"; username: string; password: string }
   | { type: "client_credentials" }
   | DeviceCodeGrant
+  | AuthorizationCodeGrant
   | TokenExchangeGrant
   | { type: string /* extension grant URI */; parameters?: Record<string, string> };
 
@@ -25,6 +33,43 @@ export interface DeviceCodeGrant {
   onDeviceCode?: (prompt: DeviceCodePrompt) => void;
   /** Stops waiting for the approval (e.g. on Ctrl-C): the flow rejects with `AbortedError`. */
   signal?: AbortSignal;
+}
+
+/**
+ * The authorization code grant with PKCE on a loopback redirect (RFC 6749 §4.1, RFC 7636,
+ * RFC 8252 §7.3), for a person at this machine, MFA included: the user signs in in a browser at
+ * the URL `onAuthorizationUrl` is given, and the browser comes back to
+ * `http://127.0.0.1:PORT/callback`, where passgrant listens until the answer arrives.
+ * Register that redirect URI (any port) for a native/public client on the server.
+ */
+export interface AuthorizationCodeGrant {
+  type: "authorization_code";
+  /**
+   * Opens `authorizationUrl` in the user's browser, or shows it (also sent as an
+   * `authorization-url` event). Called once per sign-in, when the listener is ready.
+   */
+  onAuthorizationUrl?: (prompt: AuthorizationPrompt) => void;
+  /** Stops waiting for the browser (e.g. on Ctrl-C): closes the listener, rejects with `AbortedError`. */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the browser to come back; then `AuthorizationCallbackError`
+   * (`reason: "timeout"`).
+   * @default 300000 (5 minutes)
+   */
+  timeoutMs?: number;
+  /**
+   * The loopback port to listen on. Any free one by default (RFC 8252 §7.3); set one only for a
+   * server that cannot accept any port on a loopback redirect URI.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * The redirect URI's path.
+   * @default "/callback"
+   */
+  redirectPath?: string;
+  /** More authorization request parameters (`prompt`, `login_hint`, `resource`, ...). */
+  parameters?: Record<string, string>;
 }
 
 /**
@@ -79,6 +124,8 @@ export type TokenEvent =
   | { type: "cache-hit" }
   /** The device flow waits for the user to approve at `verificationUri` with `userCode`. */
   | ({ type: "device-code" } & DeviceCodePrompt)
+  /** The browser sign-in waits for the user at `authorizationUrl`. */
+  | ({ type: "authorization-url" } & AuthorizationPrompt)
   /** A tolerated server deviation, or a store failure that did not stop the provider. */
   | { type: "warning"; code: string; message: string };
 
@@ -104,6 +151,11 @@ export interface TokenProviderOptions {
    * `issuer`'s metadata's `device_authorization_endpoint`.
    */
   deviceAuthorizationUrl?: string | URL;
+  /**
+   * The authorization endpoint (RFC 6749 §3.1), for the `authorization_code` grant. Default: the
+   * `issuer`'s metadata's `authorization_endpoint`.
+   */
+  authorizationUrl?: string | URL;
   clientId: string;
   /** Required unless `clientAuth` is `"none"`; `undefined` (an unset variable) is as if absent. */
   clientSecret?: string | undefined;

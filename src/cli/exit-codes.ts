@@ -49,6 +49,8 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_UNKNOWN_OPERATION: ExitCode.usage,
   ERR_INVALID_REQUEST: ExitCode.usage,
   ERR_DISCOVERY: ExitCode.auth,
+  // The browser sign-in came back unusable (state mismatch, no code) or never came back.
+  ERR_AUTHORIZATION: ExitCode.auth,
 };
 
 export function exitCodeForSignal(signal: Signal): number {

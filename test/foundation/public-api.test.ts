@@ -78,6 +78,10 @@ describe("the public API", () => {
       {
         "AbortedError": "class",
         "ApiClientOptions": "interface",
+        "AuthorizationCallbackError": "class",
+        "AuthorizationCodeGrant": "interface",
+        "AuthorizationFailure": "type",
+        "AuthorizationPrompt": "interface",
         "AuthorizationServerMetadata": "interface",
         "CLIENT_AUTH_METHODS": "const",
         "CacheError": "class",

@@ -19,7 +19,12 @@ export interface OidcServer {
  * discovery, device flow, revocation and introspection enabled, one confidential client.
  */
 export async function startOidcServer(
-  options: { issuerPath?: string; configuration?: Record<string, unknown> } = {},
+  options: {
+    issuerPath?: string;
+    configuration?: Record<string, unknown>;
+    /** Adds middleware (`provider.use`) before the server starts answering. */
+    prepare?: (provider: InstanceType<typeof Provider>) => void;
+  } = {},
 ): Promise<OidcServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -50,6 +55,7 @@ export async function startOidcServer(
       client.grantTypeAllowed("refresh_token"),
     ...options.configuration,
   });
+  options.prepare?.(provider);
   const seen: string[] = [];
   const callback = provider.callback();
   const prefix = options.issuerPath ?? "";

@@ -41,9 +41,27 @@ export const globalOptions = {
   help: { type: "boolean", short: "h" },
   verbose: { type: "boolean", short: "v" },
   dotenv: { type: "string", completes: "file" },
+  // The profile of the config file to use; run() reads it (profileFlag) before the command runs.
+  profile: { type: "string", completes: "profile" },
   // Kept for where Node lets it through (Node 22, or Node 20 when the file exists); see platform.ts.
   "env-file": { type: "string", completes: "file" },
 } as const satisfies CommandOptions;
+
+/**
+ * The value of the global `--profile NAME` (or `--profile=NAME`) among a command's arguments, the
+ * last one winning as in parseArgs; options after `--` are arguments, not options. The command's
+ * own parse still checks the flag (a missing value is a usage error there).
+ */
+export function profileFlag(args: readonly string[]): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") break;
+    if (arg === "--profile") value = args[++i];
+    else if (arg.startsWith("--profile=")) value = arg.slice("--profile=".length);
+  }
+  return value;
+}
 
 /**
  * Flags that would put a secret on the command line, where `ps`, /proc/<pid>/cmdline and shell

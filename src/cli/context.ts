@@ -1,3 +1,4 @@
+import type { SelectedProfile } from "../config/profiles.js";
 import type { Signal } from "./exit-codes.js";
 
 /** What a command may touch: its streams, the real environment, and the run's interruption signal. */
@@ -25,6 +26,14 @@ export interface CommandContext {
    * names the tenant it has not deleted yet, so the user knows what to clean up by hand.
    */
   setPendingCleanup(note: string | undefined): void;
+  /**
+   * The config file's profile this run uses (`--profile NAME`, else PASSGRANT_PROFILE, else the
+   * file's `current`), or undefined for none; its `name` is what an identity belongs to (the
+   * token cache, `passgrant status`). Read on the first call: an unknown name or a bad config
+   * file throws a ConfigError (exit 2) then, so a command that never asks is not stopped by it.
+   * Set by run(); absent in embedders that call a command directly (no profile then).
+   */
+  profile?(): SelectedProfile | undefined;
 }
 
 /** One CLI command (its one-line summary lives in the registry in run.ts). */

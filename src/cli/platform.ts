@@ -1,11 +1,11 @@
 import {
   type Environment,
-  type LoadedEnvironment,
   loadEnvironment,
   loadPlatformConfig,
   type PlatformConfig,
   tokenHostWarning,
 } from "../config/index.js";
+import { applyProfile, attributeToProfile, type ProfiledEnvironment } from "../config/profiles.js";
 import { ConfigError } from "../errors.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
@@ -46,14 +46,16 @@ export function commandEnvironment(
 }
 
 /**
- * The environment with the dotenv file applied, and where each value came from. The file is
- * `--dotenv FILE`, else `--env-file FILE`, else `$PASSGRANT_ENV_FILE`, else `./.env` if present.
+ * The environment with the dotenv file applied over the run's profile (the config file's, see
+ * {@link CommandContext.profile}), and where each value came from. The file is `--dotenv FILE`,
+ * else `--env-file FILE`, else `$PASSGRANT_ENV_FILE`, else `./.env` if present. Precedence, field
+ * by field: the real environment, then the dotenv file, then the profile.
  */
 export function loadCommandEnvironment(
   context: CommandContext,
   values: DotenvValues = {},
   command?: string,
-): LoadedEnvironment {
+): ProfiledEnvironment {
   if (
     values.dotenv !== undefined &&
     values["env-file"] !== undefined &&
@@ -70,11 +72,12 @@ export function loadCommandEnvironment(
         : fromVariable !== undefined
           ? [fromVariable, ENV_FILE_VARIABLE]
           : [undefined, undefined];
-  return loadEnvironment({
+  const loaded = loadEnvironment({
     env: context.env,
     cwd: context.cwd,
     ...(envFile !== undefined ? { envFile, envFileFrom } : {}),
   });
+  return applyProfile(loaded, context.profile?.());
 }
 
 /**
@@ -110,12 +113,14 @@ export async function resolvePlatform(
     }
   }
   const canPrompt = Boolean(context.stdin.isTTY && context.stderr.isTTY);
-  const config = loadPlatformConfig(env, {
-    baseUrl: options.needsBaseUrl ?? true,
-    username: options.needsUser,
-    password: options.needsUser && !canPrompt,
-    clientSecret: !canPrompt,
-  });
+  const config = withProfileSources(loaded, () =>
+    loadPlatformConfig(env, {
+      baseUrl: options.needsBaseUrl ?? true,
+      username: options.needsUser,
+      password: options.needsUser && !canPrompt,
+      clientSecret: !canPrompt,
+    }),
+  );
   const warning = tokenHostWarning(config, loaded.sourceOf);
   if (warning) log.warn(warning);
   // The password first: a user who cannot give it should not be asked for the client secret.
@@ -138,4 +143,17 @@ export async function resolvePlatform(
   log.addSecret(config.password);
   log.addSecret(config.clientSecret);
   return config;
+}
+
+/** `load()`, its configuration problems saying which came from the profile (and which key). */
+function withProfileSources<T>(environment: ProfiledEnvironment, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || environment.profile === undefined) throw error;
+    throw new ConfigError(
+      error.problems.map((problem) => attributeToProfile(problem, environment)),
+      { cause: error.cause },
+    );
+  }
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { configVariables } from "../config/index.js";
+import { describeProfile, type SelectedProfile, selectProfile } from "../config/profiles.js";
 import { PassgrantError } from "../errors.js";
 import { redact } from "../redact.js";
 import { closest } from "../suggest.js";
 import { messageForCli } from "./advice.js";
-import { type CommandOptions, UsageError } from "./args.js";
+import { type CommandOptions, profileFlag, UsageError } from "./args.js";
 import {
   type ArgumentCompletion,
   apiOptions,
@@ -115,8 +116,8 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Run \`passgrant <command> --help\` (or \`passgrant help <command>\`) for a command's options.
-Every command takes --verbose (request log on stderr, secrets redacted), --dotenv FILE
-and --help.
+Every command takes --verbose (request log on stderr, secrets redacted), --dotenv FILE,
+--profile NAME and --help.
 
 Options:
   --version  print passgrant's version
@@ -125,6 +126,11 @@ Options:
 Configuration (environment variables; a .env file in the current directory is read too,
 or the file named by --dotenv FILE or PASSGRANT_ENV_FILE; the real environment wins over it):
 ${variables}
+
+Profiles: named non-secret settings in $XDG_CONFIG_HOME/passgrant/config.json (else
+~/.config/passgrant/config.json; PASSGRANT_CONFIG names another file). --profile NAME, else
+PASSGRANT_PROFILE, else the file's current profile is used; MSX_* variables (environment or .env)
+override its values one by one. See \`passgrant profile --help\`.
 
 Exit codes:
   0    success
@@ -135,6 +141,41 @@ Exit codes:
   5    network failure: connection, DNS, TLS certificate or timeout
   6    the --cache token cache could not be used (unwritable, unsafe, not passgrant's, locked)
   130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM)`;
+}
+
+/** `--profile NAME` (or `--profile=NAME`) before the command name, moved after it. */
+function leadingProfile(argv: readonly string[]): readonly string[] {
+  if (argv[0] === "--profile" && argv.length >= 3)
+    return [...argv.slice(2), "--profile", argv[1] as string];
+  if (argv[0]?.startsWith("--profile=") && argv.length >= 2) return [...argv.slice(1), argv[0]];
+  return argv;
+}
+
+/**
+ * The run's profile, selected once, when a command first asks (a broken config file stops only
+ * the commands that read it); `chosen` is what was selected, for the closing message.
+ */
+function profileSelection(context: CommandContext, args: readonly string[]) {
+  let selected: { profile: SelectedProfile | undefined } | undefined;
+  return {
+    get: (): SelectedProfile | undefined => {
+      selected ??= { profile: selectProfile(context.env, profileFlag(args)) };
+      return selected.profile;
+    },
+    chosen: () => selected?.profile,
+  };
+}
+
+/**
+ * An error whose advice names settings (a `hint`: the client authentication mode, the token URL,
+ * the CA file) says which profile was in use, since a value may be the profile's: the user then
+ * knows to fix the profile or override it with the variable. Configuration problems name the
+ * profile themselves, value by value.
+ */
+function profileNote(error: PassgrantError, profile: SelectedProfile | undefined): string {
+  const hint = (error as { hint?: unknown }).hint;
+  if (profile === undefined || typeof hint !== "string" || hint === "") return "";
+  return `\n(Settings came from ${describeProfile(profile)} where no MSX_* variable set them: \`passgrant profile show ${profile.name}\` shows where each value comes from.)`;
 }
 
 function version(): string {
@@ -150,9 +191,11 @@ function version(): string {
  * and only with --verbose. Messages are redacted once more on the way out.
  */
 export async function run(argv: readonly string[], context: CommandContext): Promise<number> {
-  // `passgrant help token` is `passgrant token --help`.
+  // `passgrant help token` is `passgrant token --help`; `passgrant --profile lab token` is
+  // `passgrant token --profile lab` (a global option may come before the command, as in kubectl).
   const [name, ...rest] =
-    argv[0] === "help" && argv.length === 2 ? [argv[1] as string, "--help"] : argv;
+    argv[0] === "help" && argv.length === 2 ? [argv[1] as string, "--help"] : leadingProfile(argv);
+  const selection = profileSelection(context, rest);
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   // Redacted, and neutralised for the terminal: messages quote servers.
   const fail = (line: string) =>
@@ -179,7 +222,7 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
       );
     }
     const command = await entry.load();
-    return await command.run(rest, context);
+    return await command.run(rest, { ...context, profile: selection.get });
   } catch (error) {
     // The reader of stdout went away (`| head -1`): nothing more is wanted, not even a message.
     if (context.outputClosed?.()) return ExitCode.ok;
@@ -187,7 +230,7 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
     if (interrupted) {
       fail(`interrupted by ${interrupted}`);
     } else if (error instanceof PassgrantError) {
-      fail(messageForCli(error));
+      fail(messageForCli(error) + profileNote(error, selection.chosen()));
       if (verbose && error.cause instanceof Error) fail(`caused by: ${error.cause.message}`);
     } else {
       const message = error instanceof Error ? error.message : String(error);

@@ -37,7 +37,7 @@ Options:
   -p, --param NAME=VALUE  a path, query or header parameter; repeat it for an array
                           (values become the parameter's type: integer, number, boolean)
   --body JSON             the JSON request body; --body @FILE reads FILE, --body - stdin
-  --spec FILE_OR_URL      the OpenAPI 3 document to use instead of the bundled MSX spec
+  --spec FILE_OR_URL      the OpenAPI 3 document (default: the profile's spec, else MSX's)
   --include               the response's status line and headers on stderr (credentials redacted)
   --paginate              follow every page; one JSON value (an item) per line as pages arrive
   --query EXPR            print only what the JMESPath expression EXPR selects (as az --query)
@@ -46,6 +46,7 @@ Options:
   --cache [--cache-file PATH]  reuse a cached token (see passgrant token --help)
   -v, --verbose           log each request (method, redacted URL, status, time) to stderr
   --dotenv FILE           read FILE instead of ./.env
+  --profile NAME          use the config file's profile NAME (or set PASSGRANT_PROFILE)
   -h, --help              this help; with OPERATION_ID, the operation's parameters and body
 
 METHOD PATH sends a request the spec lacks: PATH is a template (/things/{id} with -p id=…) or
@@ -79,7 +80,8 @@ export const apiCommand: Command = {
       context.stderr.write(`${help}\n`);
       throw new UsageError("Name an operation id (see --list), or METHOD PATH.", "api");
     }
-    const document = await loadApiSpec(values.spec, context);
+    // --spec, else the profile's spec (a path already resolved against the config file), else MSX's.
+    const document = await loadApiSpec(values.spec ?? context.profile?.()?.options.spec, context);
     if (values.list) {
       if (positionals.length > 0) {
         throw new UsageError("--list takes no operation.", "api");

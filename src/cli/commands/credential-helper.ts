@@ -29,6 +29,7 @@ Options:
   --cache                reuse a valid token from the on-disk cache (and save new ones there)
   --cache-file PATH      the cache file (as for passgrant token)
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
+  --profile NAME         use the config file's profile NAME (or set PASSGRANT_PROFILE)
   -h, --help             show this help`;
 
 /** git-credential(1)'s input is a few short lines; more is not a credential request. */

@@ -41,6 +41,7 @@ Options:
   --json         print one JSON result object instead of the step lines
   -v, --verbose  log each request (method, redacted URL, status, time) to stderr
   --dotenv F     read F instead of ./.env (or set PASSGRANT_ENV_FILE)
+  --profile P    use profile P of the config file (or PASSGRANT_PROFILE)
   -h, --help     show this help
 
 Exit codes: 0 done, 2 configuration, 3 token refused, 4 API error, 5 network/TLS/timeout,

@@ -21,6 +21,7 @@ Options:
   --cache-file PATH      the cache file (default: the one \`passgrant token --cache\` uses)
   -v, --verbose          log each request (method, redacted URL, status, time) to stderr
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
+  --profile NAME         use the config file's profile NAME (or set PASSGRANT_PROFILE)
   -h, --help             show this help`;
 
 export const logoutCommand: Command = {

@@ -50,6 +50,7 @@ Common options:
   --cache [--cache-file PATH]  reuse a cached token (see passgrant token --help)
   -v, --verbose        log each request (method, redacted URL, status, time) to stderr
   --dotenv FILE        read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
+  --profile NAME       use the config file's profile NAME (or set PASSGRANT_PROFILE)
   -h, --help           show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused, 4 API error (e.g. 404 no such

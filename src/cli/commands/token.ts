@@ -53,6 +53,7 @@ Options:
                          else ~/.cache/passgrant/tokens.json; mode 0600)
   -v, --verbose          log each request (method, redacted URL, status, time) to stderr
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)
+  --profile NAME         use the config file's profile NAME (or set PASSGRANT_PROFILE)
   -h, --help             show this help
 
 Exit codes: 0 done, 2 usage/configuration, 3 token refused (e.g. invalid_grant), 5 network/TLS/

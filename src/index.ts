@@ -38,6 +38,7 @@ export { TokenResponseError } from "./auth/token-response-error.js";
 export type {
   AuthorizationCodeGrant,
   AuthorizationPrompt,
+  ClientAssertionAlg,
   ClientAuthMethod,
   DeviceCodeGrant,
   DeviceCodePrompt,

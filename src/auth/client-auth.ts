@@ -1,15 +1,40 @@
 import { ConfigError } from "../errors.js";
+import {
+  CLIENT_ASSERTION_LIFETIME_SECONDS,
+  type ClientAssertionSigner,
+  JWT_BEARER_ASSERTION_TYPE,
+} from "./client-assertion.js";
+
+/** The client's credentials, as the endpoints of the authorization server see them. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret?: string | undefined;
+  /** Signs a fresh client assertion for `private_key_jwt` (set from `clientAssertionKey`). */
+  clientAssertion?: ClientAssertionSigner | undefined;
+}
+
+/** What proves the client's identity: its secret, its private key, or nothing. */
+type ClientProof = "secret" | "private-key" | "none";
+
+/** Form fields now, or (for a signature) once they are ready. */
+type FormFields = Record<string, string> | Promise<Record<string, string>>;
 
 /** What one client authentication method sends, described once for everything that needs it. */
 interface ClientAuthStrategy {
   /** What is sent, in a few words: for error hints and help texts. */
   readonly summary: string;
-  /** Whether the method sends the client secret (every one but `none`). */
-  readonly sendsSecret: boolean;
+  readonly proof: ClientProof;
   /** The `Authorization` header value, for the methods that send one. */
   readonly authorization?: (clientId: string, clientSecret: string) => string;
-  /** The form fields that carry the client's credentials. */
-  readonly formFields: (clientId: string, clientSecret: string) => Record<string, string>;
+  /**
+   * The form fields that carry the client's credentials for a request to `endpointUrl`. Only a
+   * method that signs returns a Promise; the others stay synchronous, so they cost no extra turn.
+   */
+  readonly formFields: (
+    client: ClientCredentials,
+    clientSecret: string,
+    endpointUrl: string,
+  ) => FormFields;
 }
 
 /**
@@ -21,28 +46,49 @@ const STRATEGIES = {
   /** HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1). The default. */
   basic: {
     summary: "HTTP Basic, id and secret form-encoded per RFC 6749 §2.3.1",
-    sendsSecret: true,
+    proof: "secret",
     authorization: (id, secret) => basicAuthorization(id, secret, "basic"),
     formFields: () => ({}),
   },
   /** HTTP Basic of the raw `id:secret` (RFC 7617), what the MSX guide does. */
   "basic-raw": {
     summary: "HTTP Basic of the raw id:secret",
-    sendsSecret: true,
+    proof: "secret",
     authorization: (id, secret) => basicAuthorization(id, secret, "basic-raw"),
     formFields: () => ({}),
   },
   /** `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post). */
   post: {
     summary: "client_id and client_secret in the form body",
-    sendsSecret: true,
-    formFields: (id, secret) => ({ client_id: id, client_secret: secret }),
+    proof: "secret",
+    formFields: (client, secret) => ({ client_id: client.clientId, client_secret: secret }),
   },
   /** A public client: `client_id` in the body only (RFC 6749 §3.2.1). */
   none: {
     summary: "client_id only, no secret",
-    sendsSecret: false,
-    formFields: (id) => ({ client_id: id }),
+    proof: "none",
+    formFields: (client) => ({ client_id: client.clientId }),
+  },
+  /**
+   * A JWT signed with the client's private key (RFC 7523 §2.2, OpenID Connect Core §9), a fresh
+   * one for every request. `client_id` is sent too: RFC 7521 §4.2 allows it, and servers that
+   * look the client up before reading the assertion need it.
+   */
+  private_key_jwt: {
+    summary: "a JWT signed with the client's private key (RFC 7523)",
+    proof: "private-key",
+    formFields: async (client, _secret, endpointUrl) => {
+      if (!client.clientAssertion) {
+        throw new ConfigError(
+          'clientAuth "private_key_jwt" needs `clientAssertionKey`: the private key whose public key the server has registered for the client.',
+        );
+      }
+      return {
+        client_id: client.clientId,
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: await client.clientAssertion(endpointUrl),
+      };
+    },
   },
 } as const satisfies Record<string, ClientAuthStrategy>;
 
@@ -51,7 +97,9 @@ const STRATEGIES = {
  * - `basic` (default): HTTP Basic with id and secret form-urlencoded first (RFC 6749 §2.3.1);
  * - `basic-raw`: HTTP Basic of the raw `id:secret` (RFC 7617; what the MSX guide does);
  * - `post`: `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post);
- * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1).
+ * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1);
+ * - `private_key_jwt`: a JWT signed with `clientAssertionKey` (RFC 7523 §2.2, OpenID Connect
+ *   Core §9).
  */
 export type ClientAuthMethod = keyof typeof STRATEGIES;
 
@@ -94,21 +142,29 @@ export function formEncode(value: string): string {
   return encodeURIComponent(value).replace(/%20/g, "+");
 }
 
-/** Applies the client authentication `method` to a token request's headers and form. */
+/**
+ * Applies the client authentication `method` to a request's headers and form. Synchronous for
+ * every method but `private_key_jwt`, whose signature is awaited: only then is a Promise returned.
+ */
 export function applyClientAuth(
   method: ClientAuthMethod,
-  client: { clientId: string; clientSecret?: string | undefined },
+  client: ClientCredentials,
   headers: Headers,
   form: URLSearchParams,
-): void {
+  endpointUrl: string,
+): void | Promise<void> {
   const strategy: ClientAuthStrategy = STRATEGIES[method];
-  const secret = strategy.sendsSecret ? secretOf(client) : "";
+  const secret = strategy.proof === "secret" ? secretOf(client) : "";
   if (strategy.authorization) {
     headers.set("Authorization", strategy.authorization(client.clientId, secret));
   }
-  for (const [name, value] of Object.entries(strategy.formFields(client.clientId, secret))) {
-    form.set(name, value);
-  }
+  const fields = strategy.formFields(client, secret, endpointUrl);
+  if (fields instanceof Promise) return fields.then((ready) => setFields(form, ready));
+  setFields(form, fields);
+}
+
+function setFields(form: URLSearchParams, fields: Record<string, string>): void {
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
 }
 
 /**
@@ -129,14 +185,23 @@ export function authorizationValues(clientId: string, clientSecret: string): str
  * differently. Options are named in backquotes, so a CLI can say them in its own words.
  */
 export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): string {
-  const sent = `The client authenticated with \`clientAuth: "${method}"\` (${STRATEGIES[method].summary})`;
+  const strategy: ClientAuthStrategy = STRATEGIES[method];
+  const sent = `The client authenticated with \`clientAuth: "${method}"\` (${strategy.summary})`;
+  if (strategy.proof === "private-key") {
+    return (
+      `${sent}. Check that the server has the public key of \`clientAssertionKey\` registered ` +
+      "for `clientId` (its JWKS), that the key is the matching private one, that the server " +
+      "accepts its algorithm (`clientAssertionAlg`), and that this machine's clock is right " +
+      `(an assertion is valid for ${CLIENT_ASSERTION_LIFETIME_SECONDS} s)`
+    );
+  }
   if (!hasSecret) {
     return (
       `${sent}. Check \`clientId\`; if the client is confidential, set \`clientSecret\` and ` +
       `\`clientAuth: "${CLIENT_AUTH_METHODS[0]}"\``
     );
   }
-  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method && STRATEGIES[m].sendsSecret)
+  const others = CLIENT_AUTH_METHODS.filter((m) => m !== method && sendsSecret(m))
     .map((m) => `\`clientAuth: "${m}"\``)
     .join(" or ");
   return (
@@ -147,12 +212,17 @@ export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): st
 
 /** Whether `method` sends the client secret. */
 export function sendsSecret(method: ClientAuthMethod): boolean {
-  return STRATEGIES[method].sendsSecret;
+  return STRATEGIES[method].proof === "secret";
 }
 
-function secretOf(client: { clientSecret?: string | undefined }): string {
+/** Whether `method` signs assertions with `clientAssertionKey` (`private_key_jwt`). */
+export function signsAssertion(method: ClientAuthMethod): boolean {
+  return STRATEGIES[method].proof === "private-key";
+}
+
+function secretOf(client: ClientCredentials): string {
   if (client.clientSecret === undefined) {
-    throw new ConfigError('clientSecret is required unless clientAuth is "none".');
+    throw new ConfigError("clientSecret is required with a clientAuth method that sends it.");
   }
   return client.clientSecret;
 }

@@ -1,10 +1,8 @@
-import { applyClientAuth } from "./client-auth.js";
+import { applyClientAuth, type ClientCredentials } from "./client-auth.js";
 import type { ClientAuthMethod } from "./types.js";
 
 /** The client as the authorization server's endpoints see it. */
-export interface AuthenticatedClient {
-  clientId: string;
-  clientSecret?: string | undefined;
+export interface AuthenticatedClient extends ClientCredentials {
   clientAuth: ClientAuthMethod;
   fetch: (request: Request) => Promise<Response>;
 }
@@ -17,6 +15,9 @@ export interface AuthenticatedClient {
  * `;charset=` parameter. A redirect is never followed: a 307 or 308 would re-send the password
  * and client secret in the body to wherever the Location points, plain http:// included (fetch
  * only strips headers).
+ *
+ * The client's credentials are set into `form` (a caller may read back what was sent, such as
+ * the client assertion, to mask it in errors).
  */
 export function postClientForm(
   url: string,
@@ -28,16 +29,25 @@ export function postClientForm(
     "Content-Type": "application/x-www-form-urlencoded",
     Accept: "application/json",
   });
+  const send = () =>
+    client.fetch(
+      new Request(url, {
+        method: "POST",
+        headers,
+        body: form.toString(),
+        redirect: "manual",
+        ...(signal ? { signal } : {}),
+      }),
+    );
   // Every method identifies the client: Basic in the header, or client_id in the form (RFC 6749
-  // §3.2.1, RFC 8628 §3.1), which is what public clients send.
-  applyClientAuth(client.clientAuth, client, headers, form);
-  return client.fetch(
-    new Request(url, {
-      method: "POST",
-      headers,
-      body: form.toString(),
-      redirect: "manual",
-      ...(signal ? { signal } : {}),
-    }),
-  );
+  // §3.2.1, RFC 8628 §3.1), which is what public clients send. Only a signed assertion is
+  // awaited; the other methods send at once.
+  const pending = applyClientAuth(client.clientAuth, client, headers, form, url);
+  return pending ? pending.then(send) : send();
+}
+
+/** The form's own secrets once sent: the client assertion, a bearer credential while it lasts. */
+export function sentClientSecrets(form: URLSearchParams): string[] {
+  const assertion = form.get("client_assertion");
+  return assertion ? [assertion] : [];
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors.js";
 import { AbortedError } from "../transport/aborted-error.js";
 import { readTextLimited } from "../transport/response-body.js";
-import { postClientForm } from "./client-post.js";
+import { postClientForm, sentClientSecrets } from "./client-post.js";
 import { DEVICE_CODE_GRANT_TYPE, type DeviceCodePrompt } from "./device-code.js";
 import { OAuthError } from "./oauth-error.js";
 import { EXPIRED_DEVICE_CODE_HINT, requestToken, type TokenEndpoint } from "./token-request.js";
@@ -126,6 +126,7 @@ async function requestDeviceCode(context: DeviceFlowContext): Promise<DeviceAuth
     form,
     context.signal,
   );
+  secrets.push(...sentClientSecrets(form));
   if (!response.ok) {
     // Error bodies are RFC 6749 §5.2 ones (RFC 8628 §3.2): the token response parser reads them.
     await parseTokenResponse(response, {

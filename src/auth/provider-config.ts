@@ -9,10 +9,17 @@ import {
 } from "./authorization-code.js";
 import type { AuthorizationServer } from "./authorization-code-flow.js";
 import {
+  type ClientAssertionSigner,
+  createAssertionSigner,
+  hasClientAssertionKey,
+  loadClientAssertionKey,
+} from "./client-assertion.js";
+import {
   authorizationValues,
   type ClientAuthMethod,
   checkClientAuthMethod,
   sendsSecret,
+  signsAssertion,
 } from "./client-auth.js";
 import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import { missingDeviceEndpoint, realSleep } from "./device-flow.js";
@@ -99,12 +106,16 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
   if (typeof options.clientId !== "string" || options.clientId === "") {
     problems.push("clientId is required.");
   }
-  const clientAuth = checkClientAuthMethod(options.clientAuth ?? "basic");
+  const withKey = hasClientAssertionKey(options);
+  const clientAuth = checkClientAuthMethod(
+    options.clientAuth ?? (withKey ? "private_key_jwt" : "basic"),
+  );
   if (sendsSecret(clientAuth) && !options.clientSecret) {
     problems.push(
       `clientSecret is required with clientAuth "${clientAuth}"; use clientAuth "none" for a public client.`,
     );
   }
+  const assertion = clientAssertionFor(options, clientAuth, withKey, problems);
   const renewSkewMs = options.renewSkewMs ?? DEFAULT_RENEW_SKEW_MS;
   if (!Number.isFinite(renewSkewMs) || renewSkewMs < 0) {
     problems.push(`renewSkewMs must be a number >= 0, got ${String(options.renewSkewMs)}.`);
@@ -202,8 +213,9 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
         : undefined,
     endpoint: {
       clientId: options.clientId,
-      clientSecret: clientAuth === "none" ? undefined : options.clientSecret,
+      clientSecret: sendsSecret(clientAuth) ? options.clientSecret : undefined,
       clientAuth,
+      clientAssertion: assertion?.sign,
       scope: options.scope,
       fetch,
       clock: options.clock ?? Date.now,
@@ -216,13 +228,54 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       options.storeKey ??
       `passgrant:${options.clientId}@${redactUrl((tokenUrl ?? issuer) as URL)}#${initial.grantType}${username ? `:${username}` : ""}`,
     onEvent: options.onEvent,
-    configSecrets: configSecrets(
-      initial.secrets,
-      options.clientId,
-      options.clientSecret,
-      clientAuth,
-    ),
+    configSecrets: [
+      ...configSecrets(initial.secrets, options.clientId, options.clientSecret, clientAuth),
+      ...(assertion?.secrets ?? []),
+    ],
   };
+}
+
+/**
+ * The signer of `private_key_jwt` assertions, its key read and checked now (a wrong file is a
+ * ConfigError at creation, not at the first request). A key given with another method is a
+ * mistake worth saying: it would silently not be used.
+ */
+function clientAssertionFor(
+  options: TokenProviderOptions,
+  clientAuth: ClientAuthMethod,
+  withKey: boolean,
+  problems: string[],
+): { sign: ClientAssertionSigner; secrets: string[] } | undefined {
+  if (!signsAssertion(clientAuth)) {
+    if (withKey) {
+      problems.push(
+        `clientAssertionKey is set but clientAuth is "${clientAuth}": set clientAuth "private_key_jwt" to sign with it, or drop the key.`,
+      );
+    }
+    return undefined;
+  }
+  if (!withKey) {
+    problems.push(
+      'clientAuth "private_key_jwt" needs clientAssertionKey (or clientAssertionKeyFile): the private key whose public key the server has registered for the client.',
+    );
+    return undefined;
+  }
+  try {
+    const { key, alg, secrets } = loadClientAssertionKey(options);
+    const sign = createAssertionSigner({
+      clientId: options.clientId,
+      key,
+      alg,
+      kid: options.clientAssertionKid,
+      audience: options.clientAssertionAudience,
+      clock: options.clock ?? Date.now,
+    });
+    return { sign, secrets };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }
 
 /** An absolute http(s) URL without credentials in it, or a problem said about `name`. */

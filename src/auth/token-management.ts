@@ -1,5 +1,5 @@
 import { readTextLimited } from "../transport/response-body.js";
-import { postClientForm } from "./client-post.js";
+import { postClientForm, sentClientSecrets } from "./client-post.js";
 import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 import type { TokenEndpoint } from "./token-request.js";
 import { parseTokenResponse } from "./token-response.js";
@@ -22,7 +22,11 @@ async function postToken(
     await parseTokenResponse(response, {
       tokenUrl: url,
       requestedAt: endpoint.clock(),
-      secrets: [token, ...(endpoint.clientSecret ? [endpoint.clientSecret] : [])],
+      secrets: [
+        token,
+        ...(endpoint.clientSecret ? [endpoint.clientSecret] : []),
+        ...sentClientSecrets(form),
+      ],
       warn: endpoint.warn,
       hintFor: (error) =>
         error === "unsupported_token_type"

@@ -1,17 +1,13 @@
 import { clientAuthHint } from "./client-auth.js";
-import { postClientForm } from "./client-post.js";
+import { type AuthenticatedClient, postClientForm, sentClientSecrets } from "./client-post.js";
 import { buildForm, GRANT_SWITCH_TENANT, GRANT_SWITCH_USER, type GrantRequest } from "./grants.js";
 import { parseTokenResponse } from "./token-response.js";
 import type { ClientAuthMethod, TokenSet } from "./types.js";
 
 /** Everything one token request needs; the provider owns these. */
-export interface TokenEndpoint {
+export interface TokenEndpoint extends AuthenticatedClient {
   tokenUrl: string;
-  clientId: string;
-  clientSecret?: string | undefined;
-  clientAuth: ClientAuthMethod;
   scope?: string | readonly string[] | undefined;
-  fetch: (request: Request) => Promise<Response>;
   clock: () => number;
   warn: (code: string, message: string) => void;
 }
@@ -29,6 +25,7 @@ export async function requestToken(
   const secrets = [...grant.secrets, ...(endpoint.clientSecret ? [endpoint.clientSecret] : [])];
   const requestedAt = endpoint.clock();
   const response = await postClientForm(endpoint.tokenUrl, endpoint, form);
+  secrets.push(...sentClientSecrets(form));
   return parseTokenResponse(response, {
     tokenUrl: endpoint.tokenUrl,
     requestedAt,

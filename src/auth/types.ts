@@ -1,6 +1,8 @@
+import type { KeyObject } from "node:crypto";
 import type { PassgrantError } from "../errors.js";
 
 import type { AuthorizationPrompt } from "./authorization-code.js";
+import type { ClientAssertionAlg } from "./client-assertion.js";
 import type { ClientAuthMethod } from "./client-auth.js";
 import type { DeviceCodePrompt } from "./device-code.js";
 import type { AuthorizationServerMetadata } from "./discovery.js";
@@ -8,6 +10,7 @@ import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 
 export type {
   AuthorizationPrompt,
+  ClientAssertionAlg,
   ClientAuthMethod,
   DeviceCodePrompt,
   IntrospectionResult,
@@ -161,9 +164,43 @@ export interface TokenProviderOptions {
   clientSecret?: string | undefined;
   /**
    * How the client's credentials are sent (see `ClientAuthMethod`).
-   * @default "basic"
+   * @default "private_key_jwt" when `clientAssertionKey` or `clientAssertionKeyFile` is given,
+   * else "basic"
    */
   clientAuth?: ClientAuthMethod;
+  /**
+   * For `clientAuth: "private_key_jwt"` (RFC 7523 §2.2): the client's private key, as a
+   * `KeyObject` or unencrypted PEM text (PKCS#8, PKCS#1 RSA or SEC1 EC). The server must have
+   * its public key registered for the client (its JWKS). A secret: never logged, masked in
+   * errors. Give it or `clientAssertionKeyFile`.
+   * @default undefined
+   */
+  clientAssertionKey?: KeyObject | string | Buffer;
+  /**
+   * For `clientAuth: "private_key_jwt"`: the path of the PEM file holding the private key (read
+   * once, at most 256 KiB), instead of `clientAssertionKey`.
+   * @default undefined
+   */
+  clientAssertionKeyFile?: string;
+  /**
+   * The JWS algorithm of the client assertions; it must fit the key.
+   * @default "RS256" for an RSA key, "ES256"/"ES384"/"ES512" for an EC key by its curve, "EdDSA"
+   * for Ed25519
+   */
+  clientAssertionAlg?: ClientAssertionAlg;
+  /**
+   * The `kid` header of the client assertions, for a server that picks the key by it among the
+   * client's registered keys.
+   * @default undefined (no `kid`)
+   */
+  clientAssertionKid?: string;
+  /**
+   * The `aud` claim of the client assertions (RFC 7523 §3): some servers want their issuer
+   * identifier rather than the endpoint URL.
+   * @default the URL of the endpoint each request goes to (the token endpoint for tokens, as
+   * OpenID Connect Core §9 says)
+   */
+  clientAssertionAudience?: string;
   grant: Grant;
   /** RFC 6749 §3.3: sent space-separated. */
   scope?: string | readonly string[];

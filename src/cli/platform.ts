@@ -1,3 +1,4 @@
+import { sendsSecret } from "../auth/client-auth.js";
 import {
   type Environment,
   loadEnvironment,
@@ -132,7 +133,7 @@ export async function resolvePlatform(
       );
     }
   }
-  if (config.clientAuth !== "none" && config.clientSecret === undefined) {
+  if (sendsSecret(config.clientAuth) && config.clientSecret === undefined) {
     config.clientSecret = await promptSecret(context, `Client secret for ${config.clientId}: `);
     if (config.clientSecret === "") {
       throw new ConfigError(

@@ -6,6 +6,7 @@ import {
   type ClientAuthMethod,
   isClientAuthMethod,
   sendsSecret,
+  signsAssertion,
 } from "../auth/client-auth.js";
 import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
@@ -30,6 +31,8 @@ export interface PlatformConfig {
   clientId: string;
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
+  /** The PEM file of the private key for `private_key_jwt` (RFC 7523). */
+  clientAssertionKeyFile?: string;
   username?: string;
   password?: string;
   scope?: string;
@@ -133,6 +136,12 @@ const schema = z.object({
         `MSX_CLIENT_AUTH must be one of ${CLIENT_AUTH_METHODS.join(", ")}, got ${JSON.stringify(issue.input)}.`,
     })
     .default(CLIENT_AUTH_METHODS[0]),
+  // Read (bounded, checked) when the provider or transport is made: resolved here so a later
+  // change of directory does not change which file that is.
+  MSX_CLIENT_KEY_FILE: z
+    .string()
+    .transform((path) => resolve(path))
+    .optional(),
   MSX_USERNAME: z.string().optional(),
   MSX_PASSWORD: z.string().optional(),
   MSX_SCOPE: z.string().optional(),
@@ -234,7 +243,11 @@ export function loadPlatformConfig(
     clientSecret: true,
     ...requirements,
   };
-  const clientAuth = values?.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH;
+  // A key file with no method named means private_key_jwt: the key has no other use.
+  const clientAuth =
+    input.MSX_CLIENT_AUTH === undefined && input.MSX_CLIENT_KEY_FILE !== undefined
+      ? "private_key_jwt"
+      : (values?.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH);
 
   const missing = (name: ConfigVariable, why: string) => {
     if (input[name] === undefined) problems.push(`${name} is not set: ${why}. ${hint(name)}`);
@@ -264,6 +277,9 @@ export function loadPlatformConfig(
       "the security client authenticates with its secret (MSX_CLIENT_AUTH=none for a public client)",
     );
   }
+  if (isClientAuthMethod(clientAuth)) {
+    credentialFileProblems(clientAuth, input, problems);
+  }
   if (need.username) missing("MSX_USERNAME", "the password grant needs a user");
   if (need.password)
     missing(
@@ -283,7 +299,8 @@ export function loadPlatformConfig(
     issuer: values.MSX_ISSUER,
     clientId: values.MSX_CLIENT_ID as string,
     clientSecret: values.MSX_CLIENT_SECRET,
-    clientAuth: values.MSX_CLIENT_AUTH,
+    clientAuth: clientAuth as ClientAuthMethod,
+    clientAssertionKeyFile: values.MSX_CLIENT_KEY_FILE,
     username: values.MSX_USERNAME,
     password: values.MSX_PASSWORD,
     scope: values.MSX_SCOPE,
@@ -293,6 +310,24 @@ export function loadPlatformConfig(
     retries: values.MSX_RETRIES,
     maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
   });
+}
+
+/** The key file a client authentication method needs, or cannot use. */
+function credentialFileProblems(
+  clientAuth: ClientAuthMethod,
+  input: Readonly<Record<string, string>>,
+  problems: string[],
+): void {
+  if (signsAssertion(clientAuth) && input.MSX_CLIENT_KEY_FILE === undefined) {
+    problems.push(
+      `MSX_CLIENT_KEY_FILE is not set: MSX_CLIENT_AUTH=${clientAuth} signs with the client's private key (the server has its public key). ${hint("MSX_CLIENT_KEY_FILE")}`,
+    );
+  }
+  if (!signsAssertion(clientAuth) && input.MSX_CLIENT_KEY_FILE !== undefined) {
+    problems.push(
+      `MSX_CLIENT_KEY_FILE is set but MSX_CLIENT_AUTH=${clientAuth} does not use it: set MSX_CLIENT_AUTH=private_key_jwt, or unset MSX_CLIENT_KEY_FILE.`,
+    );
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

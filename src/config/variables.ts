@@ -30,6 +30,11 @@ export const configVariables = {
     summary: `Client authentication: ${CLIENT_AUTH_METHODS.map((method, i) => (i === 0 ? `${method} (default; RFC 6749 §2.3.1)` : method)).join(", ")}.`,
     example: "basic",
   },
+  MSX_CLIENT_KEY_FILE: {
+    summary:
+      "PEM file of the client's private key for MSX_CLIENT_AUTH=private_key_jwt (RFC 7523; the default when set).",
+    example: "./client-key.pem",
+  },
   MSX_USERNAME: {
     summary: "The user for the password grant.",
     example: "superuser",
@@ -88,6 +93,7 @@ export const optionVariableNames = {
   clientId: "MSX_CLIENT_ID",
   clientSecret: "MSX_CLIENT_SECRET",
   clientAuth: "MSX_CLIENT_AUTH",
+  clientAssertionKeyFile: "MSX_CLIENT_KEY_FILE",
   username: "MSX_USERNAME",
   password: "MSX_PASSWORD",
   scope: "MSX_SCOPE",
@@ -106,6 +112,8 @@ export const optionVariableNames = {
 export const optionVariables: Readonly<Record<string, string>> = {
   ...optionVariableNames,
   tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
+  // The CLI reads keys and certificates from files only.
+  clientAssertionKey: "MSX_CLIENT_KEY_FILE",
   // The CLI has no variables of their own: the issuer's metadata names these endpoints.
   revocationUrl: "MSX_ISSUER (its metadata names the revocation endpoint)",
   introspectionUrl: "MSX_ISSUER (its metadata names the introspection endpoint)",

@@ -47,8 +47,13 @@ export interface CreateSessionOptions {
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
-  /** @default "basic" */
+  /** @default "private_key_jwt" with `clientAssertionKeyFile`, else "basic" */
   clientAuth?: ClientAuthMethod;
+  /**
+   * The PEM file of the client's private key for `clientAuth: "private_key_jwt"` (RFC 7523).
+   * @default undefined
+   */
+  clientAssertionKeyFile?: string;
   username?: string;
   password?: string;
   scope?: string;

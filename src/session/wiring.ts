@@ -80,6 +80,9 @@ export function createPlatformProvider(
     clientId: config.clientId,
     ...(config.clientSecret !== undefined ? { clientSecret: config.clientSecret } : {}),
     clientAuth: config.clientAuth,
+    ...(config.clientAssertionKeyFile
+      ? { clientAssertionKeyFile: config.clientAssertionKeyFile }
+      : {}),
     grant: options.grant ?? passwordGrant(config),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(scope ? { scope } : {}),

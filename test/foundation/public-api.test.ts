@@ -89,6 +89,7 @@ describe("the public API", () => {
         "CallArgs": "type",
         "CallInit": "type",
         "CallResult": "type",
+        "ClientAssertionAlg": "type",
         "ClientAuthMethod": "type",
         "ConfigError": "class",
         "ConfigRequirements": "interface",

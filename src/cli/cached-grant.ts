@@ -7,6 +7,7 @@ const CACHED_GRANTS = {
   password: "password",
   "client-credentials": "client_credentials",
   "device-code": "device_code",
+  "authorization-code": "authorization_code",
 } as const satisfies Record<(typeof cachedGrants)[number], string>;
 
 export type CachedGrant = (typeof CACHED_GRANTS)[keyof typeof CACHED_GRANTS];

@@ -11,13 +11,19 @@ export const grants = [
   "password",
   "client-credentials",
   "device-code",
+  "authorization-code",
   "refresh",
   "switch-tenant",
   "switch-user",
 ] as const;
 
 /** The grants whose tokens the cache keys (the --grant of logout and credential-helper). */
-export const cachedGrants = ["password", "client-credentials", "device-code"] as const;
+export const cachedGrants = [
+  "password",
+  "client-credentials",
+  "device-code",
+  "authorization-code",
+] as const;
 
 /** How `passgrant token --format` prints the token. */
 export const tokenFormats = ["token", "json", "header", "exec-credential"] as const;
@@ -46,6 +52,7 @@ export const tokenOptions = {
   "tenant-id": { type: "string" },
   "tenant-name": { type: "string" },
   "switch-username": { type: "string" },
+  "no-browser": { type: "boolean" },
   ...passwordStdin,
   ...cacheOptions,
 } as const satisfies CommandOptions;
@@ -53,6 +60,12 @@ export const tokenOptions = {
 export const credentialHelperOptions = {
   grant: { type: "string", choices: cachedGrants },
   ...cacheOptions,
+} as const satisfies CommandOptions;
+
+export const loginOptions = {
+  web: { type: "boolean" },
+  "no-browser": { type: "boolean" },
+  "cache-file": cacheOptions["cache-file"],
 } as const satisfies CommandOptions;
 
 export const logoutOptions = {

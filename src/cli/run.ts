@@ -14,6 +14,7 @@ import {
   credentialHelperOptions,
   demoOptions,
   generateOptions,
+  loginOptions,
   logoutOptions,
   sandboxOptions,
   tenantActions,
@@ -53,6 +54,12 @@ export const commands: readonly CommandEntry[] = [
     summary: "print an access token for scripts (TOKEN=$(passgrant token))",
     options: tokenOptions,
     load: async () => (await import("./commands/token.js")).tokenCommand,
+  },
+  {
+    name: "login",
+    summary: "sign in with the browser (--web; authorization code with PKCE) and cache the token",
+    options: loginOptions,
+    load: async () => (await import("./commands/login.js")).loginCommand,
   },
   {
     name: "credential-helper",
@@ -136,7 +143,8 @@ Exit codes:
   0    success
   1    unexpected error (a bug: rerun with --verbose for the stack)
   2    bad usage or configuration (the message lists every problem)
-  3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense
+  3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense,
+       or the browser sign-in failed (access_denied, state mismatch, no answer in time)
   4    an API call failed: an HTTP error, a response too large, or not the expected JSON
   5    network failure: connection, DNS, TLS certificate or timeout
   6    the --cache token cache could not be used (unwritable, unsafe, not passgrant's, locked)

@@ -104,6 +104,7 @@ describe("passgrant completion bash, in bash", () => {
       "password",
       "client-credentials",
       "device-code",
+      "authorization-code",
       "refresh",
       "switch-tenant",
       "switch-user",
@@ -120,6 +121,7 @@ describe("passgrant completion bash, in bash", () => {
       "password",
       "client-credentials",
       "device-code",
+      "authorization-code",
     ]);
     expect(bash("passgrant tenants list --sort-order d")).toEqual(["desc"]);
     expect(bash("passgrant tenants ")).toEqual(["list", "get", "create", "update", "delete"]);

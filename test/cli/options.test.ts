@@ -94,7 +94,7 @@ describe("grant names", { timeout: 60_000 }, () => {
     const unknown = await runCli(["token", "--grant", "implicit"], { env: platformEnv(sandbox) });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      "--grant must be one of password, client-credentials, device-code, refresh, switch-tenant, switch-user",
+      "--grant must be one of password, client-credentials, device-code, authorization-code, refresh, switch-tenant, switch-user",
     );
   });
 });

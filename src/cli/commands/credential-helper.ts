@@ -25,7 +25,8 @@ so git can use passgrant's tokens for HTTPS remotes that accept OAuth tokens:
            the server rejected, so the next get obtains a new token)
 
 Options:
-  --grant GRANT          password (default), client-credentials or device-code
+  --grant GRANT          password (default), client-credentials, device-code or
+                         authorization-code (the token \`passgrant login --web\` cached)
   --cache                reuse a valid token from the on-disk cache (and save new ones there)
   --cache-file PATH      the cache file (as for passgrant token)
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)

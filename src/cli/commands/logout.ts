@@ -17,7 +17,8 @@ endpoint comes from MSX_ISSUER's metadata. A refused revocation keeps the cached
 
 Options:
   --grant GRANT          whose token: password (default, MSX_USERNAME's), client-credentials,
-                         device-code; as given to \`passgrant token --cache\`
+                         device-code, authorization-code (\`passgrant login --web\`'s); as given
+                         to \`passgrant token --cache\`
   --cache-file PATH      the cache file (default: the one \`passgrant token --cache\` uses)
   -v, --verbose          log each request (method, redacted URL, status, time) to stderr
   --dotenv FILE          read FILE instead of ./.env (or set PASSGRANT_ENV_FILE)

@@ -2,6 +2,7 @@ import { TokenResponseError } from "../../auth/token-response-error.js";
 import type { Grant, TokenProvider, TokenSet } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
+import { browserSignInGrant } from "../browser-sign-in.js";
 import { cacheFor } from "../cache-option.js";
 import { grants, tokenFormats, tokenOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
@@ -21,6 +22,7 @@ export function grantChoice(text: string): GrantChoice | undefined {
   const name = text.trim().toLowerCase().replace(/_/g, "-");
   if (name === "refresh-token") return "refresh";
   if (name === "urn:ietf:params:oauth:grant-type:device-code") return "device-code";
+  if (name === "web" || name === "browser") return "authorization-code";
   return grants.find((grant) => grant === name);
 }
 
@@ -36,6 +38,8 @@ Grants (--grant):
   client-credentials  the client's own token, no user (RFC 6749 §4.4)
   device-code         sign in on another device, e.g. with MFA (RFC 8628): prints where to go and
                       the code on stderr, then waits; Ctrl-C cancels
+  authorization-code  sign in with the browser on this machine (PKCE on a loopback redirect,
+                      RFC 8252), as \`passgrant login --web\` does; with --cache, reuses its token
   refresh             get a token, then renew it with its refresh token (RFC 6749 §6)
   switch-tenant       the user's token for another tenant: --tenant-id ID or --tenant-name NAME
   switch-user         a token acting as another user: --switch-username NAME
@@ -48,6 +52,7 @@ Options:
   --introspect           print what the server says about the token (RFC 7662) as JSON
                          (needs MSX_ISSUER, whose metadata names the introspection endpoint)
   --password-stdin       read the password from standard input
+  --no-browser           with --grant authorization-code: print the URL, start no browser
   --cache                reuse a valid token from the on-disk cache (and save new ones there)
   --cache-file PATH      the cache file (default $XDG_CACHE_HOME/passgrant/tokens.json,
                          else ~/.cache/passgrant/tokens.json; mode 0600)
@@ -78,7 +83,11 @@ export const tokenCommand: Command = {
     const format = tokenFormat(values.format, values.json === true);
 
     const log = createLogger(context, values.verbose === true);
-    const needsUser = grant !== "client-credentials" && grant !== "device-code";
+    if (values["no-browser"] && grant !== "authorization-code") {
+      throw new UsageError("--no-browser only applies with --grant authorization-code.", "token");
+    }
+    const needsUser =
+      grant !== "client-credentials" && grant !== "device-code" && grant !== "authorization-code";
     const config = await resolvePlatform(context, log, {
       command: "token",
       dotenv: values,
@@ -88,21 +97,27 @@ export const tokenCommand: Command = {
       passwordStdin: values["password-stdin"],
     });
     const baseGrant =
-      grant === "device-code" ? "device_code" : needsUser ? "password" : "client_credentials";
-    const cache = cacheFor(
-      "token",
-      values,
-      commandEnvironment(context, values),
-      config,
-      baseGrant,
-      log,
-    );
+      grant === "device-code"
+        ? "device_code"
+        : grant === "authorization-code"
+          ? "authorization_code"
+          : needsUser
+            ? "password"
+            : "client_credentials";
+    const env = commandEnvironment(context, values);
+    const cache = cacheFor("token", values, env, config, baseGrant, log);
     const session = openSession(config, log, {
       ...(grant === "device-code"
         ? { grant: deviceCodeGrant(context) }
-        : needsUser
-          ? {}
-          : { grant: { type: "client_credentials" } }),
+        : grant === "authorization-code"
+          ? {
+              grant: browserSignInGrant(context, env, {
+                openBrowser: values["no-browser"] !== true,
+              }),
+            }
+          : needsUser
+            ? {}
+            : { grant: { type: "client_credentials" } }),
       ...cache,
     });
     try {
@@ -257,6 +272,7 @@ async function obtain(
     case "password":
     case "client-credentials":
     case "device-code":
+    case "authorization-code":
       return provider.getToken();
     case "refresh": {
       // Forget the access token but keep the refresh token: the next getToken() renews with it.

@@ -22,7 +22,8 @@ export type PassgrantErrorCode =
   | "ERR_UNKNOWN_OPERATION"
   | "ERR_INVALID_REQUEST"
   | "ERR_DISCOVERY"
-  | "ERR_AUTHORIZATION";
+  | "ERR_AUTHORIZATION"
+  | "ERR_SIGN_IN_REQUIRED";
 
 export class PassgrantError extends Error {
   readonly code: PassgrantErrorCode;

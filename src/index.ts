@@ -11,9 +11,10 @@
 //   `@default` tag on its option instead, so it can change without breaking an import;
 // - `RequestTarget` (the errors' constructor input; errors carry `method` and `url` themselves)
 //   and `REDACTED` (the mask's text is not a contract: check for the secret's absence instead);
-// - the CLI's parts (its file token store, exit codes, MSX_* variable tables): the CLI is the
-//   `passgrant` executable, not a library. `CacheError` is here because the CLI's cache errors
-//   reach scripts that run it in-process. The CLI's config loader (`loadPlatformConfig`, with
+// - the CLI's parts (exit codes, MSX_* variable tables): the CLI is the `passgrant` executable,
+//   not a library. The file token cache is the library's (`createFileTokenCache`: accounts and
+//   silent acquisition), which the CLI's `--cache` uses; its store class stays internal
+//   (`cache.store` is a `TokenStore`). The CLI's config loader (`loadPlatformConfig`, with
 //   `loadEnvironment` for `.env`) is exported on purpose, so a script reads the same settings
 //   the same way, every problem listed at once; `createSession` uses it.
 export type { components, operations, paths } from "../generated/msx.js";
@@ -31,6 +32,7 @@ export {
 } from "./auth/discovery.js";
 export { GRANT_SWITCH_TENANT, GRANT_SWITCH_USER } from "./auth/grants.js";
 export { OAuthError, type OAuthErrorCode } from "./auth/oauth-error.js";
+export { SignInRequiredError } from "./auth/silent-grant.js";
 export { TokenEndpointHttpError } from "./auth/token-endpoint-http-error.js";
 export { createTokenProvider } from "./auth/token-provider.js";
 export { MAX_EXPIRES_IN_SECONDS } from "./auth/token-response.js";
@@ -44,6 +46,7 @@ export type {
   DeviceCodePrompt,
   Grant,
   IntrospectionResult,
+  SilentGrant,
   TokenEvent,
   TokenExchangeGrant,
   TokenProvider,
@@ -52,7 +55,14 @@ export type {
   TokenStore,
   TokenTypeHint,
 } from "./auth/types.js";
-export { CacheError, type CacheProblem } from "./cli/cache-error.js";
+export type { AccountIdentity, CachedAccount } from "./cache/accounts.js";
+export { type CacheAdvice, CacheError, type CacheProblem } from "./cache/cache-error.js";
+export {
+  createFileTokenCache,
+  type FileTokenCache,
+  type FileTokenCacheOptions,
+  type SilentAcquisitionOptions,
+} from "./cache/file-token-cache.js";
 export { type ApiClientOptions, createApiClient } from "./client/create-api-client.js";
 export { jsonResponseCheck } from "./client/json-response-check.js";
 export {

@@ -25,6 +25,7 @@ import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import { missingDeviceEndpoint, realSleep } from "./device-flow.js";
 import { type AuthorizationServerMetadata, discoverAuthorizationServer } from "./discovery.js";
 import { type GrantRequest, grantRequest } from "./grants.js";
+import { SILENT_GRANT, SignInRequiredError } from "./silent-grant.js";
 import { once } from "./single-flight.js";
 import type { TokenEndpoint } from "./token-request.js";
 import type {
@@ -116,6 +117,12 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
     );
   }
   const assertion = clientAssertionFor(options, clientAuth, withKey, problems);
+  const silent = options.grant?.type === SILENT_GRANT;
+  if (silent && (options.store === undefined || options.storeKey === undefined)) {
+    problems.push(
+      'The "silent" grant needs `store` and `storeKey`: it only uses the token kept there.',
+    );
+  }
   const renewSkewMs = options.renewSkewMs ?? DEFAULT_RENEW_SKEW_MS;
   if (!Number.isFinite(renewSkewMs) || renewSkewMs < 0) {
     problems.push(`renewSkewMs must be a number >= 0, got ${String(options.renewSkewMs)}.`);
@@ -155,7 +162,10 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       checkSecure(new URL(found));
       return found;
     };
-  const initial = grantRequest(options.grant); // validates the grant up front
+  // Validates the grant up front; the silent grant has no request of its own.
+  const initial = silent
+    ? { grantType: SILENT_GRANT, parameters: {}, secrets: [] }
+    : grantRequest(options.grant);
   const username = initial.grantType === "password" ? initial.parameters.username : undefined;
   const fetch =
     options.fetch ??
@@ -220,7 +230,12 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
       fetch,
       clock: options.clock ?? Date.now,
     },
-    grant: async () => grantRequest(options.grant),
+    // Reached when no stored token serves and no refresh token does: silently, that is the end.
+    grant: silent
+      ? async () => {
+          throw new SignInRequiredError();
+        }
+      : async () => grantRequest(options.grant),
     renewSkewMs,
     clock: options.clock ?? Date.now,
     store: options.store,

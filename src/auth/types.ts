@@ -24,7 +24,18 @@ export type Grant =
   | DeviceCodeGrant
   | AuthorizationCodeGrant
   | TokenExchangeGrant
+  | SilentGrant
   | { type: string /* extension grant URI */; parameters?: Record<string, string> };
+
+/**
+ * No sign-in of its own (MSAL's silent acquisition): only the token `store` keeps under
+ * `storeKey` (both required), renewed with its refresh token (RFC 6749 §6) when it expires. When
+ * neither serves, `getToken()` rejects with `SignInRequiredError` (`ERR_SIGN_IN_REQUIRED`) and no
+ * other request is sent.
+ */
+export interface SilentGrant {
+  type: "silent";
+}
 
 /**
  * The device authorization grant (RFC 8628), for accounts that sign in with MFA or a browser: the

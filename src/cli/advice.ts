@@ -1,5 +1,16 @@
+import { CACHE_ADVICE, type CacheAdvice, CacheError } from "../cache/cache-error.js";
 import { optionVariableNames, optionVariables } from "../config/index.js";
 import { ConfigError } from "../errors.js";
+
+/** {@link CACHE_ADVICE} in the CLI's flags: its cache is `--cache`, its path `--cache-file`. */
+const CLI_CACHE_ADVICE: Readonly<Record<CacheAdvice, string>> = {
+  elsewhere:
+    "Run without --cache, or point --cache-file at a file in a directory only you can write.",
+  "other-path": "Point --cache-file at another path, or remove that file if you no longer need it.",
+  "parent-directory":
+    "Point --cache-file at a path whose parent is a directory, or run without --cache.",
+  "remove-lock": "Remove it, or point --cache-file elsewhere.",
+};
 
 /**
  * A library error's message in the CLI's words. Core code names options, never MSX_* variables
@@ -11,6 +22,12 @@ import { ConfigError } from "../errors.js";
  */
 export function messageForCli(error: Error): string {
   if (error instanceof ConfigError) return inCliWords(error.message);
+  if (error instanceof CacheError) {
+    const advice = CACHE_ADVICE[error.advice];
+    return error.message.endsWith(advice)
+      ? error.message.slice(0, -advice.length) + CLI_CACHE_ADVICE[error.advice]
+      : error.message;
+  }
   const hint = (error as { hint?: unknown }).hint;
   if (typeof hint !== "string" || hint === "" || !error.message.endsWith(hint)) {
     return error.message;

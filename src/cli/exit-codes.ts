@@ -51,6 +51,8 @@ const byCode: Record<PassgrantErrorCode, number> = {
   ERR_DISCOVERY: ExitCode.auth,
   // The browser sign-in came back unusable (state mismatch, no code) or never came back.
   ERR_AUTHORIZATION: ExitCode.auth,
+  // Silent acquisition (a cached token or its refresh token) found nothing: sign in again.
+  ERR_SIGN_IN_REQUIRED: ExitCode.auth,
 };
 
 export function exitCodeForSignal(signal: Signal): number {

@@ -14,8 +14,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CacheError } from "../../src/cli/cache-error.js";
-import { FileTokenStore, TOKEN_CACHE_FORMAT } from "../../src/cli/token-cache.js";
+import { CacheError } from "../../src/cache/cache-error.js";
+import { FileTokenStore, TOKEN_CACHE_FORMAT } from "../../src/cache/file-token-store.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { type CliResult, cliPath, platformEnv, startCli, tempDir } from "./run-cli.js";
 
@@ -305,7 +305,7 @@ describe("FileTokenStore on a hostile disk", () => {
   it("reads at most 1 MiB of a file that reports size 0 and never ends (memory measured in a child)", async () => {
     // /proc/self/pagemap is a regular file of size 0 whose content runs to gigabytes: only the
     // read cap stops it. The child loads it with the built store and reports its peak RSS.
-    const storeUrl = new URL("../../dist/cli/token-cache.js", import.meta.url).href;
+    const storeUrl = new URL("../../dist/cache/file-token-store.js", import.meta.url).href;
     const script = `
       const { FileTokenStore } = await import(${JSON.stringify(storeUrl)});
       let outcome;

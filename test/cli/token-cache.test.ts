@@ -11,13 +11,14 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TokenSet } from "../../src/auth/types.js";
-import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
+import { tokenCacheKey } from "../../src/cache/accounts.js";
 import {
   defaultTokenCachePath,
   FileTokenStore,
   TOKEN_CACHE_FORMAT,
-  tokenCacheKey,
-} from "../../src/cli/token-cache.js";
+} from "../../src/cache/file-token-store.js";
+import { messageForCli } from "../../src/cli/advice.js";
+import { ExitCode, exitCodeFor } from "../../src/cli/exit-codes.js";
 import { CacheError } from "../../src/index.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
 import { platformEnv, runCli, tempDir } from "./run-cli.js";
@@ -151,11 +152,16 @@ describe("FileTokenStore", () => {
     await expect(attempt).rejects.toMatchObject({ code: "ERR_CACHE", problem: "locked" });
     await expect(attempt).rejects.toThrow(
       new RegExp(
-        `locked by another passgrant process \\(process ${process.ppid}\\).*without --cache`,
+        `locked by another passgrant process \\(process ${process.ppid}\\).*cache \`path\``,
         "s",
       ),
     );
-    expect(exitCodeFor(await attempt.catch((error: unknown) => error))).toBe(ExitCode.cache);
+    const error = (await attempt.catch((caught: unknown) => caught)) as CacheError;
+    expect(exitCodeFor(error)).toBe(ExitCode.cache);
+    // The library speaks of its `path` option; the CLI says the same in its flags.
+    expect(messageForCli(error)).toMatch(
+      new RegExp(`process ${process.ppid}\\).*Run without --cache, or point --cache-file`, "s"),
+    );
   });
 
   it("keys by identity without secrets, and defaults under XDG_CACHE_HOME", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 // the other way round. Core speaks in option names; only src/cli (through src/config/variables.ts)
 // names MSX_* variables and flags.
 const src = resolve(import.meta.dirname, "../../src");
-const CORE = ["auth", "transport", "client"];
+const CORE = ["auth", "transport", "client", "cache"];
 const NOT_FOR_CORE = ["cli", "config", "sandbox", "testing"];
 
 interface SourceFile {

@@ -3,10 +3,6 @@ import { dirname, resolve } from "node:path";
 import { untrustedBecause } from "../private-file.js";
 import { CacheError } from "./cache-error.js";
 
-/** What every cache refusal ends with: the ways out. */
-export const CACHE_ADVICE =
-  "Run without --cache, or point --cache-file at a file in a directory only you can write.";
-
 /**
  * Makes sure the cache's directory exists, is a directory, belongs to this user (or root) and is
  * writable by this user only; creates missing components with mode 0700. Throws a
@@ -87,7 +83,7 @@ export function checkOwnerAndMode(
       "unsafe",
       cachePath,
       `The token cache ${kind} ${path} belongs to another user (uid ${untrusted.owner}, you are ${untrusted.uid}): ` +
-        `a token in it could have been planted, so passgrant will not use it. ${CACHE_ADVICE}`,
+        "a token in it could have been planted, so passgrant will not use it.",
     );
   }
   const fix = kind === "directory" ? "chmod 700" : "chmod 600";
@@ -96,7 +92,7 @@ export function checkOwnerAndMode(
     cachePath,
     `The token cache ${kind} ${path} is writable by other users (mode ${untrusted.mode}): a token in it ` +
       `could have been planted, so passgrant will not use it. If it is yours, run \`${fix} ${path}\`; ` +
-      `otherwise: ${CACHE_ADVICE}`,
+      "otherwise:",
   );
 }
 
@@ -112,8 +108,8 @@ function notADirectory(path: string, cachePath: string): CacheError {
   return new CacheError(
     "not-a-directory",
     cachePath,
-    `The token cache ${cachePath} cannot be created: ${path} is a file, not a directory. ` +
-      "Point --cache-file at a path whose parent is a directory, or run without --cache.",
+    `The token cache ${cachePath} cannot be created: ${path} is a file, not a directory.`,
+    { advice: "parent-directory" },
   );
 }
 
@@ -122,7 +118,7 @@ function unwritable(path: string, cachePath: string, code: string, cause?: unkno
     "unwritable",
     cachePath,
     `The token cache ${cachePath} cannot be used: the directory ${path} cannot be created or ` +
-      `written (${code}). ${CACHE_ADVICE}`,
+      `written (${code}).`,
     { cause },
   );
 }

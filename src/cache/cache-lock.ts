@@ -12,7 +12,6 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CACHE_ADVICE } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
 
 /** How long to wait, at most, for a lock another live process holds. */
@@ -107,7 +106,7 @@ export async function acquireCacheLock(
         cachePath,
         `The token cache ${cachePath} is locked by another passgrant process${who} that held it ` +
           `for more than ${Math.round(options.waitMs / 1000)} s. Check for a hung passgrant process; ` +
-          `if none is running, remove ${lockDirectory}. ${CACHE_ADVICE}`,
+          `if none is running, remove ${lockDirectory}.`,
       );
     }
     await sleep(Math.min(delayMs, remaining));
@@ -138,7 +137,7 @@ function tryCreate(lockDirectory: string, owner: Owner, cachePath: string): bool
       "unwritable",
       cachePath,
       `The token cache ${cachePath} cannot be locked: ${lockDirectory} cannot be created ` +
-        `(${code ?? String(error)}). ${CACHE_ADVICE}`,
+        `(${code ?? String(error)}).`,
       { cause: error },
     );
   }
@@ -150,7 +149,7 @@ function tryCreate(lockDirectory: string, owner: Owner, cachePath: string): bool
       "unwritable",
       cachePath,
       `The token cache ${cachePath} cannot be locked: writing in ${lockDirectory} failed ` +
-        `(${(error as NodeJS.ErrnoException).code ?? String(error)}). ${CACHE_ADVICE}`,
+        `(${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
       { cause: error },
     );
   }
@@ -170,8 +169,8 @@ function inspect(lockDirectory: string, cachePath: string): Holder {
       throw new CacheError(
         "not-a-directory",
         cachePath,
-        `The token cache lock ${lockDirectory} is not a directory passgrant made: remove it, or ` +
-          "point --cache-file elsewhere.",
+        `The token cache lock ${lockDirectory} is not a directory passgrant made.`,
+        { advice: "remove-lock" },
       );
     }
     modifiedMs = stats.mtimeMs;

@@ -1,7 +1,7 @@
 import { fchmodSync, lstatSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FileRefusal, readRegularFile, writePrivateFile } from "../private-file.js";
-import { CACHE_ADVICE, checkOwnerAndMode } from "./cache-directory.js";
+import { checkOwnerAndMode } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
 
 /**
@@ -105,7 +105,7 @@ function notARegularFile(path: string, what: string): CacheError {
     "not-a-file",
     path,
     `The token cache ${path} is ${what}, not a regular file: passgrant only reads a cache file it ` +
-      `wrote, and never follows links. ${CACHE_ADVICE}`,
+      "wrote, and never follows links.",
   );
 }
 
@@ -114,7 +114,7 @@ function tooLarge(path: string): CacheError {
     "too-large",
     path,
     `The token cache ${path} is larger than ${MAX_CACHE_FILE_BYTES} bytes, so passgrant did not ` +
-      `write it and will not read or overwrite it. ${CACHE_ADVICE}`,
+      "write it and will not read or overwrite it.",
   );
 }
 
@@ -123,7 +123,7 @@ function ioError(path: string, action: "read" | "write", error: unknown): CacheE
   return new CacheError(
     "io",
     path,
-    `The token cache ${path} could not be ${action === "read" ? "read" : "written"} (${code}). ${CACHE_ADVICE}`,
+    `The token cache ${path} could not be ${action === "read" ? "read" : "written"} (${code}).`,
     { cause: error },
   );
 }

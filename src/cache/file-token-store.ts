@@ -1,10 +1,19 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/types.js";
 import { dropUndefined } from "../drop-undefined.js";
+import {
+  type AccountIdentity,
+  type CachedAccount,
+  type CacheEntry,
+  listAccounts,
+  readStoredAccount,
+  type StoredAccount,
+  storedAccount,
+  tokenSetSchema,
+} from "./accounts.js";
 import { checkCacheDirectory, ensureCacheDirectory } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
 import { readCacheFile, removeOrphanTemporaries, writeCacheFile } from "./cache-file.js";
@@ -17,34 +26,10 @@ export function defaultTokenCachePath(env: Readonly<Record<string, string | unde
 }
 
 /**
- * The cache key for one identity: token URL, client, user and grant, hashed so the file names
- * no account and holds no secret in its keys. Secrets never go into the key.
+ * How stale an entry's `lastUsedAt` may get before a cache hit records the use: a script calling
+ * `passgrant token --cache` in a loop should not rewrite the file on every call.
  */
-export function tokenCacheKey(parts: {
-  tokenUrl: string;
-  clientId: string;
-  username?: string | undefined;
-  grant: string;
-  scope?: string | undefined;
-}): string {
-  const identity = JSON.stringify([
-    parts.tokenUrl,
-    parts.clientId,
-    parts.username ?? "",
-    parts.grant,
-    parts.scope ?? "",
-  ]);
-  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
-}
-
-const tokenSetSchema = z.object({
-  accessToken: z.string(),
-  tokenType: z.string(),
-  expiresAt: z.number().optional(),
-  refreshToken: z.string().optional(),
-  scope: z.string().optional(),
-  raw: z.record(z.string(), z.unknown()),
-});
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * The marker that makes a file passgrant's own cache. A file without it (and without the exact
@@ -75,8 +60,13 @@ export interface FileTokenStoreOptions {
 }
 
 /**
- * A {@link TokenStore} in one JSON file, for CLI runs that should reuse a valid token.
+ * A {@link TokenStore} in one JSON file, for scripts and CLI runs that should reuse a valid token.
  *
+ * - Each entry records who its token belongs to (an {@link AccountIdentity}: token URL or issuer,
+ *   client, user, grant, scope, profile; never a secret) and when it was last used, so
+ *   {@link FileTokenStore.accounts} can list them. Entries written before that (no `account`)
+ *   load as before and are listed without an identity. The file stays version 1: an older
+ *   passgrant reads it and ignores the identities.
  * - The file is written 0600 in a 0700 directory: it holds bearer and refresh tokens. A directory
  *   or file owned by another user or writable by others is refused (a token could have been
  *   planted there); a file others can read is set to 0600 with a warning.
@@ -106,6 +96,8 @@ export class FileTokenStore implements TokenStore {
   readonly #holding = new AsyncLocalStorage<true>();
   /** Serialises this process's lock holders: the lock directory cannot tell them apart. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** The identity each key's token belongs to, recorded with the token when it is saved. */
+  readonly #identities = new Map<string, AccountIdentity>();
 
   constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = path;
@@ -114,10 +106,25 @@ export class FileTokenStore implements TokenStore {
     this.#lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   }
 
+  /**
+   * Records who `key`'s token belongs to: saved with it from now on, and listed by
+   * {@link FileTokenStore.accounts}. Tokens that switch grants derive from it (keys
+   * `<key>><target>`) are recorded as this identity switched to that target.
+   */
+  identify(key: string, identity: AccountIdentity): void {
+    this.#identities.set(key, identity);
+  }
+
+  /** Every token entry of the file, with who it belongs to; never a secret. */
+  async accounts(): Promise<CachedAccount[]> {
+    return listAccounts((this.#locked ?? this.#read()).entries);
+  }
+
   async load(key: string): Promise<TokenSet | undefined> {
     const file = this.#locked ?? this.#read();
     const parsed = tokenSetSchema.safeParse(file.entries[key]);
     if (!parsed.success) return undefined;
+    if (this.#locked) this.#recordUse(file, key);
     const token = dropUndefined(parsed.data) as TokenSet;
     // Never kept forever: without an expiry the access token counts as expired (refresh instead).
     return Number.isFinite(token.expiresAt) ? token : { ...token, expiresAt: 0 };
@@ -125,7 +132,9 @@ export class FileTokenStore implements TokenStore {
 
   async save(key: string, token: TokenSet): Promise<void> {
     await this.#update((file) => {
-      file.entries[key] = token;
+      const account = this.#accountFor(key, file.entries[key]);
+      const entry: CacheEntry = account ? { ...token, account } : token;
+      file.entries[key] = entry;
     });
   }
 
@@ -174,6 +183,35 @@ export class FileTokenStore implements TokenStore {
     else await this.withLock("", apply);
   }
 
+  /** The identity to save with `key`'s new token: recorded for it, its parent's, or kept. */
+  #accountFor(key: string, previous: unknown): StoredAccount | undefined {
+    const now = Date.now();
+    const own = this.#identities.get(key);
+    if (own) return storedAccount(own, now);
+    const split = key.indexOf(">");
+    const parent = split > 0 ? this.#identities.get(key.slice(0, split)) : undefined;
+    if (parent) return storedAccount({ ...parent, switchedTo: key.slice(split + 1) }, now);
+    const kept = readStoredAccount(previous);
+    return kept ? { ...kept, lastUsedAt: now } : undefined;
+  }
+
+  /**
+   * A cache hit inside the lock is a use: `lastUsedAt` is rewritten when older than
+   * {@link LAST_USED_RESOLUTION_MS}. Best effort: a failed write never fails the load.
+   */
+  #recordUse(file: CacheFile, key: string): void {
+    const entry = file.entries[key];
+    const account = readStoredAccount(entry);
+    const now = Date.now();
+    if (!account || now - (account.lastUsedAt ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    try {
+      file.entries[key] = { ...(entry as object), account: { ...account, lastUsedAt: now } };
+      this.#write(file);
+    } catch (error) {
+      this.#onDebug(`token cache: could not record the use (${(error as Error).message})`);
+    }
+  }
+
   #read(): CacheFile {
     if (!checkCacheDirectory(dirname(this.path), this.path)) return { entries: {} };
     const exposed = () =>
@@ -210,8 +248,8 @@ export class FileTokenStore implements TokenStore {
     return new CacheError(
       "foreign",
       this.path,
-      `${this.path} exists but is not a passgrant token cache, so passgrant will not overwrite ` +
-        "it. Point --cache-file at another path, or remove that file if you no longer need it.",
+      `${this.path} exists but is not a passgrant token cache, so passgrant will not overwrite it.`,
+      { advice: "other-path" },
     );
   }
 

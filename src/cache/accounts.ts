@@ -1,0 +1,149 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { TokenSet } from "../auth/types.js";
+import { dropUndefined } from "../drop-undefined.js";
+import { redactUrl } from "../redact.js";
+
+/**
+ * Who a cached token belongs to: what identifies the account, never a secret (no password, client
+ * secret or token). Recorded with each token the cache saves, so the cache can say which
+ * identities it holds (as MSAL's `get_accounts` does).
+ */
+export interface AccountIdentity {
+  /** The token endpoint the token came from (stored redacted). One of `tokenUrl` and `issuer`. */
+  tokenUrl?: string;
+  /** The issuer whose metadata named the token endpoint, when no `tokenUrl` was configured. */
+  issuer?: string;
+  clientId: string;
+  /** The signed-in user; absent for client credentials (the client is the identity). */
+  username?: string;
+  /** The grant that obtained the token: `password`, `client_credentials`, `device_code`, … */
+  grant: string;
+  /** The scopes requested, space-separated. */
+  scope?: string;
+  /** The CLI profile that obtained it, when there was one. */
+  profile?: string;
+  /**
+   * For a token a switch grant derived from this identity's: `tenant:<id>`,
+   * `tenant-name:<name>` or `user:<name>`.
+   */
+  switchedTo?: string;
+}
+
+/** One entry of the cache, as {@link FileTokenCache.accounts} lists it. Never holds a secret. */
+export interface CachedAccount {
+  /** The entry's key in the cache (a hash; `storeKey` for `createTokenProvider`). */
+  key: string;
+  /**
+   * Who it belongs to; absent for an entry written before passgrant recorded identities
+   * (an "unknown identity": its token still works where the same configuration asks for it).
+   */
+  identity?: AccountIdentity;
+  /** Epoch milliseconds; absent when the server sent no lifetime (then treated as expired). */
+  expiresAt?: number;
+  /** Whether a refresh token is held, so an expired token can be renewed without a sign-in. */
+  hasRefreshToken: boolean;
+  /** Epoch milliseconds: when passgrant last stored or handed out this token (to the minute). */
+  lastUsedAt?: number;
+}
+
+/** How the entry's identity is kept in the file, beside the token. */
+export interface StoredAccount extends AccountIdentity {
+  lastUsedAt?: number;
+}
+
+const identityShape = {
+  tokenUrl: z.string().optional(),
+  issuer: z.string().optional(),
+  clientId: z.string(),
+  username: z.string().optional(),
+  grant: z.string(),
+  scope: z.string().optional(),
+  profile: z.string().optional(),
+  switchedTo: z.string().optional(),
+};
+const storedAccountSchema = z.object({ ...identityShape, lastUsedAt: z.number().optional() });
+
+export const tokenSetSchema = z.object({
+  accessToken: z.string(),
+  tokenType: z.string(),
+  expiresAt: z.number().optional(),
+  refreshToken: z.string().optional(),
+  scope: z.string().optional(),
+  raw: z.record(z.string(), z.unknown()),
+});
+
+/** An entry of the file: the token set, and (since accounts were recorded) who it belongs to. */
+export type CacheEntry = TokenSet & { account?: StoredAccount };
+
+/**
+ * The cache key for one identity: token URL (or issuer), client, user, grant and scope, hashed so
+ * the file's keys name no account and hold no secret. The profile is not part of it: two profiles
+ * naming the same identity share its token.
+ */
+export function tokenCacheKey(parts: {
+  tokenUrl: string;
+  clientId: string;
+  username?: string | undefined;
+  grant: string;
+  scope?: string | undefined;
+}): string {
+  const identity = JSON.stringify([
+    parts.tokenUrl,
+    parts.clientId,
+    parts.username ?? "",
+    parts.grant,
+    parts.scope ?? "",
+  ]);
+  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+}
+
+/** The key of `identity`'s entry (the same key `passgrant token --cache` has always used). */
+export function accountKey(identity: AccountIdentity): string {
+  return tokenCacheKey({
+    tokenUrl: identity.tokenUrl ?? `issuer ${identity.issuer}`,
+    clientId: identity.clientId,
+    username: identity.username,
+    grant: identity.grant,
+    scope: identity.scope,
+  });
+}
+
+/** What is written beside the token: the identity with its URLs redacted, and when. */
+export function storedAccount(identity: AccountIdentity, lastUsedAt: number): StoredAccount {
+  return dropUndefined({
+    ...identity,
+    tokenUrl: identity.tokenUrl === undefined ? undefined : redactUrl(identity.tokenUrl),
+    issuer: identity.issuer === undefined ? undefined : redactUrl(identity.issuer),
+    lastUsedAt,
+  }) as StoredAccount;
+}
+
+/** The entry's recorded account, or undefined for an entry without one (or one unreadable). */
+export function readStoredAccount(entry: unknown): StoredAccount | undefined {
+  if (typeof entry !== "object" || entry === null || !("account" in entry)) return undefined;
+  const parsed = storedAccountSchema.safeParse(entry.account);
+  return parsed.success ? (dropUndefined(parsed.data) as StoredAccount) : undefined;
+}
+
+/** The listing of the file's entries: token entries only, secrets left out by construction. */
+export function listAccounts(entries: Readonly<Record<string, unknown>>): CachedAccount[] {
+  const accounts: CachedAccount[] = [];
+  for (const [key, entry] of Object.entries(entries)) {
+    const token = tokenSetSchema.safeParse(entry);
+    if (!token.success) continue; // not a token entry: nothing to list
+    const stored = readStoredAccount(entry);
+    const { lastUsedAt, ...identity } = stored ?? {};
+    accounts.push(
+      dropUndefined({
+        key,
+        identity: stored ? (identity as AccountIdentity) : undefined,
+        expiresAt: token.data.expiresAt,
+        hasRefreshToken:
+          typeof token.data.refreshToken === "string" && token.data.refreshToken !== "",
+        lastUsedAt,
+      }) as CachedAccount,
+    );
+  }
+  return accounts;
+}

@@ -1,0 +1,240 @@
+// Accounts in the token cache (issue 15): the cache knows which identities it holds, lists them
+// without a secret, and hands out an account's token silently (cached, or refreshed).
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type CachedAccount,
+  ConfigError,
+  createFileTokenCache,
+  createTokenProvider,
+  SignInRequiredError,
+} from "../../src/index.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { platformEnv, runCli, tempDir } from "../cli/run-cli.js";
+
+const HOUR_MS = 3_600_000;
+
+/** Every token value in the cache file: none may appear in a listing. */
+function tokensIn(cacheFile: string): string[] {
+  const file = JSON.parse(readFileSync(cacheFile, "utf8")) as {
+    entries: Record<string, { accessToken: string; refreshToken?: string }>;
+  };
+  return Object.values(file.entries).flatMap((entry) =>
+    [entry.accessToken, entry.refreshToken].filter((t): t is string => typeof t === "string"),
+  );
+}
+
+describe("accounts in the token cache", { timeout: 60_000 }, () => {
+  let sandbox: Sandbox;
+  let env: Record<string, string>;
+  let cacheFile: string;
+  beforeEach(async () => {
+    sandbox = await startSandbox();
+    env = platformEnv(sandbox);
+    cacheFile = join(tempDir(), "cache", "tokens.json");
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  const cliToken = async (...args: string[]) => {
+    const result = await runCli(["token", "--cache", "--cache-file", cacheFile, ...args], { env });
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout.trim();
+  };
+
+  /** The password-grant and client-credentials accounts the CLI cached, found by grant. */
+  async function cachedByCli(): Promise<{ user: CachedAccount; client: CachedAccount }> {
+    await cliToken();
+    await cliToken("--grant", "client-credentials");
+    const accounts = await createFileTokenCache({ path: cacheFile }).accounts();
+    const user = accounts.find((a) => a.identity?.grant === "password");
+    const client = accounts.find((a) => a.identity?.grant === "client_credentials");
+    if (!user || !client) throw new Error(`not both cached: ${JSON.stringify(accounts)}`);
+    return { user, client };
+  }
+
+  it("lists the identities the CLI cached, with their metadata and no secret", async () => {
+    const before = Date.now();
+    await cliToken();
+    await cliToken("--grant", "client-credentials");
+    await cliToken("--grant", "switch-tenant", "--tenant-name", "Coke");
+    const after = Date.now();
+
+    const accounts = await createFileTokenCache({ path: cacheFile }).accounts();
+    expect(accounts).toHaveLength(3);
+    const tokenUrl = `${sandbox.url}/idm/v2/token`;
+    const byGrant = (grant: string, switched?: string) =>
+      accounts.find((a) => a.identity?.grant === grant && a.identity.switchedTo === switched);
+
+    expect(byGrant("password")).toEqual({
+      key: expect.stringMatching(/^[0-9a-f]{32}$/),
+      identity: {
+        tokenUrl,
+        clientId: sandbox.clientId,
+        username: sandbox.username,
+        grant: "password",
+      },
+      expiresAt: expect.any(Number),
+      hasRefreshToken: true,
+      lastUsedAt: expect.any(Number),
+    });
+    // RFC 6749 §4.4.3: no refresh token for client credentials; the client is the identity.
+    expect(byGrant("client_credentials")).toMatchObject({
+      identity: { tokenUrl, clientId: sandbox.clientId, grant: "client_credentials" },
+      hasRefreshToken: false,
+    });
+    expect(byGrant("client_credentials")?.identity).not.toHaveProperty("username");
+    // A switch grant's token is the user's identity switched to the tenant.
+    expect(byGrant("password", "tenant-name:Coke")).toMatchObject({
+      identity: { username: sandbox.username, switchedTo: "tenant-name:Coke" },
+      hasRefreshToken: true,
+    });
+    for (const account of accounts) {
+      // The sandbox's tokens live 9000 s: the expiry is the server's, seen from this run.
+      expect(account.expiresAt).toBeGreaterThanOrEqual(before + 9000_000 - 1000);
+      expect(account.expiresAt).toBeLessThanOrEqual(after + 9000_000);
+      expect(account.lastUsedAt).toBeGreaterThanOrEqual(before);
+      expect(account.lastUsedAt).toBeLessThanOrEqual(after);
+    }
+
+    const listing = JSON.stringify(accounts);
+    const secrets = [...tokensIn(cacheFile), sandbox.password, sandbox.clientSecret];
+    expect(secrets.length).toBeGreaterThan(3);
+    for (const secret of secrets) expect(listing).not.toContain(secret);
+    // The file stays version 1, readable by an older passgrant, still 0600.
+    expect(JSON.parse(readFileSync(cacheFile, "utf8")).version).toBe(1);
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("lists an entry written before identities were recorded as an unknown identity", async () => {
+    const token = await cliToken();
+    const file = JSON.parse(readFileSync(cacheFile, "utf8"));
+    for (const entry of Object.values(file.entries) as { account?: unknown }[]) {
+      delete entry.account; // what passgrant wrote before this version
+    }
+    file.entries.junk = { not: "a token" }; // and an entry that is no token at all
+    writeFileSync(cacheFile, JSON.stringify(file), { mode: 0o600 });
+
+    const cache = createFileTokenCache({ path: cacheFile });
+    const accounts = await cache.accounts();
+    expect(accounts).toEqual([
+      { key: expect.any(String), expiresAt: expect.any(Number), hasRefreshToken: true },
+    ]);
+    // Its token still serves the same configuration, and the CLI reuses it as before.
+    expect(await cliToken()).toBe(token);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+    // Silently too, once told where it came from.
+    const [unknown] = accounts as [CachedAccount];
+    await expect(
+      cache.acquireTokenSilent(unknown, {
+        tokenUrl: `${sandbox.url}/idm/v2/token`,
+        clientId: sandbox.clientId,
+        clientSecret: sandbox.clientSecret,
+      }),
+    ).resolves.toMatchObject({ accessToken: token });
+  });
+
+  it("acquires a valid cached token silently, without a request", async () => {
+    const token = await cliToken();
+    const { user, client } = await cachedByCli();
+    const requests = sandbox.stats().tokenRequests;
+    const cache = createFileTokenCache({ path: cacheFile });
+    const silent = await cache.acquireTokenSilent(user, { clientSecret: sandbox.clientSecret });
+    expect(silent.accessToken).toBe(token);
+    expect(
+      (await cache.acquireTokenSilent(client, { clientSecret: sandbox.clientSecret })).accessToken,
+    ).toMatch(/\S/);
+    expect(sandbox.stats().tokenRequests).toBe(requests);
+  });
+
+  it("refreshes an expired account with its refresh token, and saves the renewal", async () => {
+    const token = await cliToken();
+    const { user } = await cachedByCli();
+    const cache = createFileTokenCache({ path: cacheFile });
+    // Three hours on: past the access token's 9000 s, within the refresh token's 18000 s.
+    const later = () => Date.now() + 3 * HOUR_MS;
+    const renewed = await cache.acquireTokenSilent(user, {
+      clientSecret: sandbox.clientSecret,
+      clock: later,
+    });
+    expect(renewed.accessToken).not.toBe(token);
+    expect(sandbox.stats().tokenRequestsByGrant).toEqual({
+      password: 1,
+      client_credentials: 1,
+      refresh_token: 1,
+    });
+    // The cache now holds the renewal, still recorded as the same identity.
+    const again = (await cache.accounts()).find((a) => a.key === user.key);
+    expect(again?.identity).toEqual(user.identity);
+    expect(await cliToken()).toBe(renewed.accessToken);
+  });
+
+  it("asks for a sign-in, sending nothing, when the token expired without a refresh token", async () => {
+    const { client } = await cachedByCli();
+    const requests = sandbox.stats().tokenRequests;
+    const cache = createFileTokenCache({ path: cacheFile });
+    const attempt = cache.acquireTokenSilent(client, {
+      clientSecret: sandbox.clientSecret,
+      clock: () => Date.now() + 3 * HOUR_MS,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(SignInRequiredError);
+    await expect(attempt).rejects.toMatchObject({ code: "ERR_SIGN_IN_REQUIRED" });
+    expect(sandbox.stats().tokenRequests).toBe(requests);
+  });
+
+  it("asks for a sign-in when the server refuses the refresh token, running no other grant", async () => {
+    const { user } = await cachedByCli();
+    sandbox.expireAllTokens(); // refresh tokens included
+    const cache = createFileTokenCache({ path: cacheFile });
+    await expect(
+      cache.acquireTokenSilent(user, {
+        clientSecret: sandbox.clientSecret,
+        clock: () => Date.now() + 3 * HOUR_MS,
+      }),
+    ).rejects.toBeInstanceOf(SignInRequiredError);
+    // One refresh attempt, refused; never the password grant again (silent has no password).
+    expect(sandbox.stats().tokenRequestsByGrant).toEqual({
+      password: 1,
+      client_credentials: 1,
+      refresh_token: 1,
+    });
+  });
+
+  it("records the identity of a library provider's token through forIdentity", async () => {
+    const cache = createFileTokenCache({ path: cacheFile });
+    const identity = {
+      tokenUrl: `${sandbox.url}/idm/v2/token`,
+      clientId: sandbox.clientId,
+      grant: "client_credentials",
+      scope: "read",
+      profile: "lab",
+    };
+    const provider = createTokenProvider({
+      tokenUrl: identity.tokenUrl,
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      grant: { type: "client_credentials" },
+      scope: "read",
+      ...cache.forIdentity(identity),
+    });
+    await provider.getToken();
+    expect(await cache.accounts()).toEqual([
+      expect.objectContaining({ identity, hasRefreshToken: false }),
+    ]);
+  });
+});
+
+describe("the silent grant", () => {
+  it("needs a store and a key: it has nothing else to serve from", () => {
+    expect(() =>
+      createTokenProvider({
+        tokenUrl: "https://login.example.com/token",
+        clientId: "c",
+        clientAuth: "none",
+        grant: { type: "silent" },
+      }),
+    ).toThrow(ConfigError);
+  });
+});

@@ -150,7 +150,8 @@ export async function listenForCallback<T>(
       return send(400, PAGES.notFound);
     }
     if (url.pathname !== options.path) return send(404, PAGES.notFound);
-    if (request.method !== "GET" && request.method !== "HEAD") {
+    // Only the browser's GET is the answer: a HEAD (a link checker) must not use it up.
+    if (request.method !== "GET") {
       response.setHeader("Allow", "GET");
       return send(405, PAGES.notFound);
     }

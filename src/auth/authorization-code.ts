@@ -198,7 +198,9 @@ export function readCallback(
     if (iss !== expected.issuer) {
       return new AuthorizationCallbackError(
         "issuer_mismatch",
-        `The answer names issuer ${iss === null ? "none" : JSON.stringify(quoted(iss))}, not ${JSON.stringify(expected.issuer)} (RFC 9207 §2.4: another server's answer must not be used).`,
+        iss === null
+          ? `The answer carries no \`iss\`, though the metadata of ${JSON.stringify(expected.issuer)} says it always sends one (RFC 9207 §2.4: it may be another server's answer).`
+          : `The answer names issuer ${JSON.stringify(quoted(iss))}, not ${JSON.stringify(expected.issuer)} (RFC 9207 §2.4: another server's answer must not be used).`,
         "Sign in again; if it repeats, check `issuer`.",
       );
     }

@@ -62,6 +62,9 @@ export function openSession(
         case "cache-hit":
           log.debug("token: reused a valid token");
           break;
+        case "authorization-url":
+          log.debug(`token: waiting for the browser to come back to ${event.redirectUri}`);
+          break;
         case "refresh-failed":
           log.debug(`token: refresh failed (${event.error.code}), running the original grant`);
           break;

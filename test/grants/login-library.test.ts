@@ -183,6 +183,18 @@ describe("authorization code with PKCE on a loopback redirect (oidc-provider pla
     expect(await portIsFree(portOf(prompts[0]?.redirectUri ?? ""))).toBe(true);
   });
 
+  it("requires iss when the server's metadata says it always sends it (RFC 9207 §3)", async () => {
+    const { provider } = await setup({
+      onPrompt: (prompt) => {
+        const state = new URL(prompt.authorizationUrl).searchParams.get("state") ?? "";
+        void visit(`${prompt.redirectUri}?code=c&state=${state}`);
+      },
+    });
+    const error = await provider.getToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_AUTHORIZATION", reason: "issuer_mismatch" });
+    expect((error as Error).message).toContain("The answer carries no `iss`");
+  });
+
   it("refuses an answer naming another issuer (RFC 9207 mix-up defence)", async () => {
     let page: Promise<Awaited<ReturnType<typeof visit>>> | undefined;
     const { provider } = await setup({
@@ -216,6 +228,9 @@ describe("authorization code with PKCE on a loopback redirect (oidc-provider pla
           // Bounded request size: Node answers 431 and the listener keeps waiting.
           strays.push(await visit(`${prompt.redirectUri}?padding=${"x".repeat(20_000)}`));
           strays.push(await visit(prompt.redirectUri, { method: "POST", body: "code=c" }));
+          strays.push(
+            await visit(`${prompt.redirectUri}?code=c&state=${state}`, { method: "HEAD" }),
+          );
           const hostile = encodeURIComponent('<script>alert("x")</script><img src=x onerror=y>');
           return visit(
             `${prompt.redirectUri}?error=${hostile}&error_description=${hostile}&state=${state}&iss=${encodeURIComponent(issuer)}`,
@@ -224,7 +239,7 @@ describe("authorization code with PKCE on a loopback redirect (oidc-provider pla
       },
     });
     const error = await provider.getToken().catch((e: unknown) => e);
-    expect(strays.map((answer) => answer.status)).toEqual([404, 404, 400, 431, 405]);
+    expect(strays.map((answer) => answer.status)).toEqual([404, 404, 400, 431, 405, 405]);
     for (const answer of strays) expect(answer.html).not.toMatch(/<script|<img|alert/);
     expect(error).toBeInstanceOf(OAuthError);
     const page = await final;

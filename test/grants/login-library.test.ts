@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortedError,
@@ -323,5 +324,96 @@ describe("authorization code with PKCE on a loopback redirect (oidc-provider pla
     const error = await provider.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain("`authorizationUrl`");
+  });
+});
+
+/** A bare authorization server on node:http: `/auth` sends the browser straight back with a code. */
+async function bareServer(metadata: (origin: string) => Record<string, unknown> = () => ({})) {
+  const challenges = new Map<string, string>();
+  const tokenRequests: Array<{ form: URLSearchParams; authorization: string | undefined }> = [];
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? "/", origin);
+    if (url.pathname === "/.well-known/oauth-authorization-server") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ issuer: origin, ...metadata(origin) }));
+    }
+    if (url.pathname === "/auth") {
+      challenges.set("the-code", url.searchParams.get("code_challenge") ?? "");
+      const back = new URL(url.searchParams.get("redirect_uri") ?? "");
+      back.searchParams.set("code", "the-code");
+      back.searchParams.set("state", url.searchParams.get("state") ?? "");
+      res.writeHead(302, { location: back.href });
+      return res.end();
+    }
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      const form = new URLSearchParams(body);
+      tokenRequests.push({ form, authorization: req.headers.authorization });
+      const verifier = form.get("code_verifier") ?? "";
+      const ok =
+        challenges.get(form.get("code") ?? "") ===
+        createHash("sha256").update(verifier).digest("base64url");
+      res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(
+          ok
+            ? { access_token: "bare-access", token_type: "Bearer", expires_in: 600 }
+            : { error: "invalid_grant" },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { origin, tokenRequests };
+}
+
+describe("authorization code without discovery, and what the metadata may not do", () => {
+  it("uses authorizationUrl (its query kept) with a confidential client, without an issuer to check", async () => {
+    const bare = await bareServer();
+    const prompts: AuthorizationPrompt[] = [];
+    let page: ReturnType<typeof browse> | undefined;
+    const provider = createTokenProvider({
+      tokenUrl: `${bare.origin}/token`,
+      authorizationUrl: `${bare.origin}/auth?tenant=lab`,
+      clientId: "confidential",
+      clientSecret: "s3cret",
+      grant: {
+        type: "authorization_code",
+        parameters: { prompt: "login" },
+        onAuthorizationUrl: (prompt) => {
+          prompts.push(prompt);
+          page = browse(prompt.authorizationUrl);
+        },
+      },
+    });
+    expect((await provider.getToken()).accessToken).toBe("bare-access");
+    expect((await page)?.status).toBe(200);
+    const sent = new URL(prompts[0]?.authorizationUrl ?? "").searchParams;
+    expect(sent.get("tenant")).toBe("lab");
+    expect(sent.get("prompt")).toBe("login");
+    expect(sent.get("scope")).toBeNull();
+    const [request] = bare.tokenRequests;
+    expect(request?.authorization).toMatch(/^Basic /);
+    expect(request?.form.get("client_secret")).toBeNull();
+    expect(request?.form.get("grant_type")).toBe("authorization_code");
+  });
+
+  it("refuses a plain-http authorization endpoint on another host before listening", async () => {
+    const bare = await bareServer(() => ({
+      token_endpoint: "http://127.0.0.1:9/token",
+      authorization_endpoint: "http://login.example.com/auth",
+    }));
+    const prompts: AuthorizationPrompt[] = [];
+    const provider = createTokenProvider({
+      issuer: bare.origin,
+      clientId: "c",
+      clientAuth: "none",
+      grant: { type: "authorization_code", onAuthorizationUrl: (prompt) => prompts.push(prompt) },
+    });
+    await expect(provider.getToken()).rejects.toMatchObject({ code: "ERR_INSECURE_TRANSPORT" });
+    expect(prompts).toEqual([]);
   });
 });

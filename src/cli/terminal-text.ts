@@ -32,7 +32,11 @@ export function terminalSafe(text: string, { keepNewlines = false } = {}): strin
  * (for a terminal); compact without it.
  */
 export function terminalSafeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE, (char) => unicodeEscape(char));
+  // A raw line feed in stringify's output is the indentation's (those inside strings are already
+  // `\n`): escaping it would make the JSON invalid.
+  return JSON.stringify(value, null, indent).replace(UNSAFE, (char) =>
+    char === "\n" ? char : unicodeEscape(char),
+  );
 }
 
 function escapeChar(char: string): string {

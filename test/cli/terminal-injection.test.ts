@@ -70,6 +70,14 @@ describe("terminalSafe", () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 
+  it("stays valid JSON when indented for a terminal (the indentation's line feeds are kept)", () => {
+    const value = { name: `${RETITLE}\n${BIDI}`, list: [1, { a: "\u2028" }] };
+    const text = terminalSafeJson(value, 2);
+    expect(text).not.toMatch(INTERPRETED);
+    expect(text.split("\n")).toHaveLength(JSON.stringify(value, null, 2).split("\n").length);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
   it("is applied to every logger line", () => {
     let written = "";
     const log = createLogger(

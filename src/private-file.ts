@@ -3,13 +3,16 @@ import {
   constants,
   fstatSync,
   fsyncSync,
+  mkdirSync,
   openSync,
   readSync,
   renameSync,
   rmSync,
   type Stats,
+  statSync,
   writeSync,
 } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /**
  * Why {@link readRegularFile} would not read a file. Callers turn it into their own typed error
@@ -97,6 +100,34 @@ export function writePrivateFile(path: string, text: string): void {
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Creates `directory` and its missing parents with mode 0700, one component at a time (Node's
+ * recursive mkdir never returns for a path under /proc); an existing one is left as it is. Throws
+ * the system error as it is (ENOTDIR when a component is a file, EACCES, EROFS).
+ */
+export function makePrivateDirectory(directory: string): void {
+  const missing: string[] = [];
+  // Bounded by the number of path components: dirname() of the root is the root.
+  for (let current = resolve(directory); ; current = dirname(current)) {
+    try {
+      if (statSync(current).isDirectory()) break;
+      throw Object.assign(new Error(`${current} is not a directory`), { code: "ENOTDIR" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || current === dirname(current)) {
+        throw error;
+      }
+      missing.unshift(current);
+    }
+  }
+  for (const component of missing) {
+    try {
+      mkdirSync(component, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { CLIENT_AUTH_METHODS } from "../auth/client-auth.js";
 import type { CommandOptions } from "./args.js";
 
 /**
@@ -114,6 +115,36 @@ export const sandboxOptions = {
 } as const satisfies CommandOptions;
 
 export const completionOptions = {} as const satisfies CommandOptions;
+
+/** The actions of `passgrant profile`. */
+export const profileActions = ["list", "show", "add", "remove", "use"] as const;
+
+/**
+ * The settings `passgrant profile add` stores, one flag per profile key (`--base-url` is
+ * `baseUrl`). There is no flag for a secret: none is ever written to the config file.
+ */
+export const profileSettingOptions = {
+  "base-url": { type: "string" },
+  "token-url": { type: "string" },
+  issuer: { type: "string" },
+  "client-id": { type: "string" },
+  "client-auth": { type: "string", choices: CLIENT_AUTH_METHODS },
+  username: { type: "string" },
+  scope: { type: "string" },
+  "ca-file": { type: "string", completes: "file" },
+  spec: { type: "string", completes: "file" },
+  "insecure-tls": { type: "boolean" },
+  "timeout-ms": { type: "string" },
+  retries: { type: "string" },
+  "max-response-bytes": { type: "string" },
+} as const satisfies CommandOptions;
+
+export const profileOptions = {
+  json: { type: "boolean" },
+  replace: { type: "boolean" },
+  none: { type: "boolean" },
+  ...profileSettingOptions,
+} as const satisfies CommandOptions;
 
 /**
  * What completion offers at a command's positional argument: fixed words, the spec's operation

@@ -16,6 +16,8 @@ import {
   generateOptions,
   loginOptions,
   logoutOptions,
+  profileActions,
+  profileOptions,
   sandboxOptions,
   tenantActions,
   tenantsOptions,
@@ -100,6 +102,13 @@ export const commands: readonly CommandEntry[] = [
     summary: "run the embedded MSX-compatible sandbox server until Ctrl-C",
     options: sandboxOptions,
     load: async () => (await import("./commands/sandbox.js")).sandboxCommand,
+  },
+  {
+    name: "profile",
+    summary: "list, show, add, remove and pick (use) the config file's named profiles",
+    options: profileOptions,
+    arguments: [profileActions],
+    load: async () => (await import("./commands/profile.js")).profileCommand,
   },
   {
     name: "completion",

@@ -225,11 +225,7 @@ export function loadPlatformConfig(
   env: Environment,
   requirements: ConfigRequirements = {},
 ): PlatformConfig {
-  const input: Record<string, string> = {};
-  for (const name of Object.keys(configVariables)) {
-    const value = nonEmpty(env[name]);
-    if (value !== undefined) input[name] = value;
-  }
+  const input = setVariables(env);
   const parsed = schema.safeParse(input);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -328,6 +324,25 @@ function credentialFileProblems(
       `MSX_CLIENT_KEY_FILE is set but MSX_CLIENT_AUTH=${clientAuth} does not use it: set MSX_CLIENT_AUTH=private_key_jwt, or unset MSX_CLIENT_KEY_FILE.`,
     );
   }
+}
+
+/**
+ * What is wrong with each MSX_* value that is set, nothing being required: for settings checked
+ * before they are used (`passgrant profile add` stores none that would fail later).
+ */
+export function variableProblems(env: Environment): string[] {
+  const parsed = schema.safeParse(setVariables(env));
+  return parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+}
+
+/** The MSX_* variables that are set (empty counts as unset). */
+function setVariables(env: Environment): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(configVariables)) {
+    const value = nonEmpty(env[name]);
+    if (value !== undefined) input[name] = value;
+  }
+  return input;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -100,6 +100,16 @@ export function configFilePath(env: Environment): string {
  * naming the file, the profile and the key, with what to do.
  */
 export function readProfilesFile(env: Environment): ProfilesFile {
+  const { path, document } = readConfigDocument(env);
+  if (document === undefined) return { path, exists: false, profiles: new Map() };
+  return parseProfilesFile(path, document);
+}
+
+/**
+ * The config file's JSON as it is (not yet validated: {@link parseProfilesFile} does that), or no
+ * document when there is no file; read as {@link readProfilesFile} says.
+ */
+export function readConfigDocument(env: Environment): { path: string; document?: unknown } {
   const path = configFilePath(env);
   let text: string | undefined;
   try {
@@ -121,16 +131,14 @@ export function readProfilesFile(env: Environment): ProfilesFile {
     if (error instanceof ConfigError) throw error;
     throw unreadable(path, error);
   }
-  if (text === undefined) return { path, exists: false, profiles: new Map() };
-  let document: unknown;
+  if (text === undefined) return { path };
   try {
-    document = JSON.parse(text);
+    return { path, document: JSON.parse(text) };
   } catch (error) {
     throw new ConfigError(
       `The config file ${path} is not valid JSON (${(error as Error).message}). Fix it in an editor, or move it away and add the profiles again with \`passgrant profile add\`.`,
     );
   }
-  return parseProfilesFile(path, document);
 }
 
 /** Validates a parsed config file; see {@link readProfilesFile}. */

@@ -21,6 +21,7 @@ export {
   type ProfileOptions,
   type ProfilesFile,
   profileKeys,
+  readProfilesFile,
 } from "./profile-file.js";
 
 /** The variable that selects a profile when `--profile` does not (the real environment only). */

@@ -1,0 +1,70 @@
+import { realpathSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError } from "../errors.js";
+import { makePrivateDirectory, writePrivateFile } from "../private-file.js";
+import type { Environment } from "./environment.js";
+import {
+  CONFIG_FILE_FORMAT,
+  CONFIG_FILE_VARIABLE,
+  CONFIG_FILE_VERSION,
+  type ProfilesFile,
+  parseProfilesFile,
+  readConfigDocument,
+} from "./profile-file.js";
+
+/** The config file's JSON, as a change sees it: settings as written (relative paths stay relative). */
+export interface ConfigDocument {
+  current?: string | undefined;
+  profiles: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Changes the config file: reads it (a file that is not valid is refused as when it is used, so
+ * nothing is lost by rewriting it), lets `change` edit its JSON, checks the result as a reader
+ * will (a secret can never be written), and replaces the file atomically, mode 0600, creating its
+ * folder with mode 0700. A linked file is written where the link points, keeping the link.
+ * Returns the file as it now reads.
+ */
+export function updateProfilesFile(
+  env: Environment,
+  change: (document: ConfigDocument, before: ProfilesFile) => void,
+): ProfilesFile {
+  const { path, document } = readConfigDocument(env);
+  const before =
+    document === undefined
+      ? { path, exists: false, profiles: new Map() }
+      : parseProfilesFile(path, document);
+  const edited = structuredClone(
+    (document ?? { profiles: {} }) as ConfigDocument & Record<string, unknown>,
+  );
+  edited.profiles ??= {};
+  change(edited, before);
+  const next = {
+    format: CONFIG_FILE_FORMAT,
+    version: CONFIG_FILE_VERSION,
+    ...(edited.current !== undefined ? { current: edited.current } : {}),
+    profiles: edited.profiles,
+  };
+  const after = parseProfilesFile(path, next);
+  const target = realTarget(path);
+  try {
+    makePrivateDirectory(dirname(target));
+    writePrivateFile(target, `${JSON.stringify(next, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(
+      `The config file ${target} could not be written (${code}). Check that its folder is yours and writable, or point ${CONFIG_FILE_VARIABLE} at another file.`,
+      { cause: error },
+    );
+  }
+  return after;
+}
+
+/** Where a link at `path` points (so the rewrite keeps a dotfile manager's link); else `path`. */
+function realTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}

@@ -13,8 +13,8 @@ export interface ClientCredentials {
   clientAssertion?: ClientAssertionSigner | undefined;
 }
 
-/** What proves the client's identity: its secret, its private key, or nothing. */
-type ClientProof = "secret" | "private-key" | "none";
+/** What proves the client's identity: its secret, its private key, its TLS certificate, or nothing. */
+type ClientProof = "secret" | "private-key" | "certificate" | "none";
 
 /** Form fields now, or (for a signature) once they are ready. */
 type FormFields = Record<string, string> | Promise<Record<string, string>>;
@@ -36,6 +36,13 @@ interface ClientAuthStrategy {
     endpointUrl: string,
   ) => FormFields;
 }
+
+/** RFC 8705 §2: the certificate goes in the TLS handshake; the body names the client. */
+const mutualTls = (summary: string): ClientAuthStrategy => ({
+  summary,
+  proof: "certificate",
+  formFields: (client) => ({ client_id: client.clientId }),
+});
 
 /**
  * The client authentication methods: how the client proves itself to the token endpoint. Servers
@@ -90,6 +97,12 @@ const STRATEGIES = {
       };
     },
   },
+  /** A certificate from a CA the server trusts, over mutual TLS (RFC 8705 §2.1). */
+  tls_client_auth: mutualTls("a client certificate over mutual TLS, CA-issued (RFC 8705 §2.1)"),
+  /** A self-signed certificate registered with the client, over mutual TLS (RFC 8705 §2.2). */
+  self_signed_tls_client_auth: mutualTls(
+    "a self-signed client certificate over mutual TLS (RFC 8705 §2.2)",
+  ),
 } as const satisfies Record<string, ClientAuthStrategy>;
 
 /**
@@ -99,7 +112,9 @@ const STRATEGIES = {
  * - `post`: `client_id` and `client_secret` in the form body (RFC 6749 §2.3.1, client_secret_post);
  * - `none`: a public client, `client_id` in the body only (RFC 6749 §3.2.1);
  * - `private_key_jwt`: a JWT signed with `clientAssertionKey` (RFC 7523 §2.2, OpenID Connect
- *   Core §9).
+ *   Core §9);
+ * - `tls_client_auth` / `self_signed_tls_client_auth`: the transport's client certificate
+ *   (`clientCertFile`) over mutual TLS, `client_id` in the body (RFC 8705 §2.1, §2.2).
  */
 export type ClientAuthMethod = keyof typeof STRATEGIES;
 
@@ -195,6 +210,13 @@ export function clientAuthHint(method: ClientAuthMethod, hasSecret: boolean): st
       `(an assertion is valid for ${CLIENT_ASSERTION_LIFETIME_SECONDS} s)`
     );
   }
+  if (strategy.proof === "certificate") {
+    return (
+      `${sent}. Check that \`clientCertFile\` is the certificate registered for \`clientId\` ` +
+      "(its subject, or for a self-signed one the certificate itself), that it has not expired, " +
+      "and that nothing between here and the server ends TLS and drops it"
+    );
+  }
   if (!hasSecret) {
     return (
       `${sent}. Check \`clientId\`; if the client is confidential, set \`clientSecret\` and ` +
@@ -218,6 +240,11 @@ export function sendsSecret(method: ClientAuthMethod): boolean {
 /** Whether `method` signs assertions with `clientAssertionKey` (`private_key_jwt`). */
 export function signsAssertion(method: ClientAuthMethod): boolean {
   return STRATEGIES[method].proof === "private-key";
+}
+
+/** Whether `method` proves the client with the transport's TLS client certificate (RFC 8705). */
+export function usesClientCertificate(method: ClientAuthMethod): boolean {
+  return STRATEGIES[method].proof === "certificate";
 }
 
 function secretOf(client: ClientCredentials): string {

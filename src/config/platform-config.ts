@@ -7,6 +7,7 @@ import {
   isClientAuthMethod,
   sendsSecret,
   signsAssertion,
+  usesClientCertificate,
 } from "../auth/client-auth.js";
 import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
@@ -33,6 +34,9 @@ export interface PlatformConfig {
   clientAuth: ClientAuthMethod;
   /** The PEM file of the private key for `private_key_jwt` (RFC 7523). */
   clientAssertionKeyFile?: string;
+  /** The PEM file of the TLS client certificate (RFC 8705), and of its key when apart. */
+  clientCertFile?: string;
+  clientCertKeyFile?: string;
   username?: string;
   password?: string;
   scope?: string;
@@ -139,6 +143,14 @@ const schema = z.object({
   // Read (bounded, checked) when the provider or transport is made: resolved here so a later
   // change of directory does not change which file that is.
   MSX_CLIENT_KEY_FILE: z
+    .string()
+    .transform((path) => resolve(path))
+    .optional(),
+  MSX_CLIENT_CERT_FILE: z
+    .string()
+    .transform((path) => resolve(path))
+    .optional(),
+  MSX_CLIENT_CERT_KEY_FILE: z
     .string()
     .transform((path) => resolve(path))
     .optional(),
@@ -297,6 +309,8 @@ export function loadPlatformConfig(
     clientSecret: values.MSX_CLIENT_SECRET,
     clientAuth: clientAuth as ClientAuthMethod,
     clientAssertionKeyFile: values.MSX_CLIENT_KEY_FILE,
+    clientCertFile: values.MSX_CLIENT_CERT_FILE,
+    clientCertKeyFile: values.MSX_CLIENT_CERT_KEY_FILE,
     username: values.MSX_USERNAME,
     password: values.MSX_PASSWORD,
     scope: values.MSX_SCOPE,
@@ -308,7 +322,7 @@ export function loadPlatformConfig(
   });
 }
 
-/** The key file a client authentication method needs, or cannot use. */
+/** The key and certificate files a client authentication method needs, or cannot use. */
 function credentialFileProblems(
   clientAuth: ClientAuthMethod,
   input: Readonly<Record<string, string>>,
@@ -321,7 +335,17 @@ function credentialFileProblems(
   }
   if (!signsAssertion(clientAuth) && input.MSX_CLIENT_KEY_FILE !== undefined) {
     problems.push(
-      `MSX_CLIENT_KEY_FILE is set but MSX_CLIENT_AUTH=${clientAuth} does not use it: set MSX_CLIENT_AUTH=private_key_jwt, or unset MSX_CLIENT_KEY_FILE.`,
+      `MSX_CLIENT_KEY_FILE is set but MSX_CLIENT_AUTH=${clientAuth} does not use it: set MSX_CLIENT_AUTH=private_key_jwt, or unset MSX_CLIENT_KEY_FILE (a TLS client certificate's key is MSX_CLIENT_CERT_KEY_FILE).`,
+    );
+  }
+  if (usesClientCertificate(clientAuth) && input.MSX_CLIENT_CERT_FILE === undefined) {
+    problems.push(
+      `MSX_CLIENT_CERT_FILE is not set: MSX_CLIENT_AUTH=${clientAuth} authenticates with a TLS client certificate (RFC 8705). ${hint("MSX_CLIENT_CERT_FILE")}`,
+    );
+  }
+  if (input.MSX_CLIENT_CERT_KEY_FILE !== undefined && input.MSX_CLIENT_CERT_FILE === undefined) {
+    problems.push(
+      `MSX_CLIENT_CERT_KEY_FILE is set without MSX_CLIENT_CERT_FILE: set the certificate too. ${hint("MSX_CLIENT_CERT_FILE")}`,
     );
   }
 }

@@ -35,6 +35,16 @@ export const configVariables = {
       "PEM file of the client's private key for MSX_CLIENT_AUTH=private_key_jwt (RFC 7523; the default when set).",
     example: "./client-key.pem",
   },
+  MSX_CLIENT_CERT_FILE: {
+    summary:
+      "PEM file of a TLS client certificate, sent to the token endpoint and the API (RFC 8705; MSX_CLIENT_AUTH=tls_client_auth to authenticate with it).",
+    example: "./client-cert.pem",
+  },
+  MSX_CLIENT_CERT_KEY_FILE: {
+    summary:
+      "PEM file of MSX_CLIENT_CERT_FILE's private key (default: a key in the certificate file itself).",
+    example: "./client-cert-key.pem",
+  },
   MSX_USERNAME: {
     summary: "The user for the password grant.",
     example: "superuser",
@@ -94,6 +104,8 @@ export const optionVariableNames = {
   clientSecret: "MSX_CLIENT_SECRET",
   clientAuth: "MSX_CLIENT_AUTH",
   clientAssertionKeyFile: "MSX_CLIENT_KEY_FILE",
+  clientCertFile: "MSX_CLIENT_CERT_FILE",
+  clientCertKeyFile: "MSX_CLIENT_CERT_KEY_FILE",
   username: "MSX_USERNAME",
   password: "MSX_PASSWORD",
   scope: "MSX_SCOPE",
@@ -114,6 +126,8 @@ export const optionVariables: Readonly<Record<string, string>> = {
   tokenUrl: "MSX_TOKEN_URL (or MSX_BASE_URL, which it defaults from, or MSX_ISSUER)",
   // The CLI reads keys and certificates from files only.
   clientAssertionKey: "MSX_CLIENT_KEY_FILE",
+  clientCert: "MSX_CLIENT_CERT_FILE",
+  clientCertKey: "MSX_CLIENT_CERT_KEY_FILE",
   // The CLI has no variables of their own: the issuer's metadata names these endpoints.
   revocationUrl: "MSX_ISSUER (its metadata names the revocation endpoint)",
   introspectionUrl: "MSX_ISSUER (its metadata names the introspection endpoint)",

@@ -54,6 +54,17 @@ export interface CreateSessionOptions {
    * @default undefined
    */
   clientAssertionKeyFile?: string;
+  /**
+   * The PEM file of a TLS client certificate (RFC 8705), presented to the token endpoint and the
+   * API alike; for `clientAuth: "tls_client_auth"` and certificate-bound tokens.
+   * @default undefined
+   */
+  clientCertFile?: string;
+  /**
+   * The PEM file of `clientCertFile`'s private key.
+   * @default undefined (the key in `clientCertFile` itself)
+   */
+  clientCertKeyFile?: string;
   username?: string;
   password?: string;
   scope?: string;

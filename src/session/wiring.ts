@@ -59,6 +59,8 @@ export function createPlatformTransport(
     ...(config.retries !== undefined ? { retry: { limit: config.retries } } : {}),
     ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.caFile ? { caFile: config.caFile } : {}),
+    ...(config.clientCertFile ? { clientCertFile: config.clientCertFile } : {}),
+    ...(config.clientCertKeyFile ? { clientCertKeyFile: config.clientCertKeyFile } : {}),
     insecureTls: config.insecureTls,
     ...hooks,
   });

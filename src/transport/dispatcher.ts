@@ -33,8 +33,8 @@ export function createDispatchers(options: {
   const proxies = resolveProxies(options.proxy ?? "env", env);
   const bypass = parseNoProxy(proxies.noProxy);
   const agents = new Map<string, ProxyAgent>();
-  // With no CA, no insecureTls (nor any other connect option), a direct request needs nothing
-  // Node's own fetch agent lacks.
+  // With no CA, no insecureTls, no client certificate (nor any other connect option), a direct
+  // request needs nothing Node's own fetch agent lacks.
   const ownDirectAgent = Object.keys(options.tls).length > 0;
   // undici (some 90 ms of module loading) is loaded by the first request that needs an agent of
   // passgrant's own (TLS settings, a proxy), not by importing passgrant: a plain request, or
@@ -50,11 +50,13 @@ export function createDispatchers(options: {
     let agent = agents.get(uri);
     if (!agent) {
       // requestTls: the TLS session to the origin, tunnelled through CONNECT;
-      // proxyTls: to the proxy itself, when its URL is https://.
+      // proxyTls: to the proxy itself, when its URL is https://. The client certificate is for
+      // the origin (RFC 8705): the proxy is not shown it.
+      const { cert: _cert, key: _key, ...proxyTls } = options.tls;
       agent = new module.ProxyAgent({
         uri,
         requestTls: { ...options.tls },
-        proxyTls: { ...options.tls },
+        proxyTls,
       });
       agents.set(uri, agent);
     }

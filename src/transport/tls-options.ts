@@ -2,11 +2,15 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { ConfigError } from "../errors.js";
+import { type ClientCertificateOptions, resolveClientCertificate } from "./client-certificate.js";
 
 /** The TLS settings passgrant's own dispatcher connects with. */
 export interface TlsConnectOptions {
   ca?: string[];
   rejectUnauthorized?: false;
+  /** The client certificate (chain) and its key, for mutual TLS (RFC 8705). */
+  cert?: string;
+  key?: string;
 }
 
 /**
@@ -14,17 +18,21 @@ export interface TlsConnectOptions {
  * Node's bundled roots rather than replacing them (`ca` in `tls.connect` replaces the default
  * trust), so public hosts keep working next to a lab CA.
  */
-export function resolveTlsOptions(options: {
-  caFile?: string;
-  ca?: string | Buffer;
-  insecureTls?: boolean;
-}): TlsConnectOptions {
+export function resolveTlsOptions(
+  options: {
+    caFile?: string;
+    ca?: string | Buffer;
+    insecureTls?: boolean;
+  } & ClientCertificateOptions,
+): TlsConnectOptions {
   const custom: string[] = [];
   if (options.caFile !== undefined) custom.push(readCaFile(options.caFile));
   if (options.ca !== undefined) custom.push(checkPem(String(options.ca), "ca"));
   const tls: TlsConnectOptions = {};
   if (custom.length > 0) tls.ca = [...rootCertificates, ...custom];
   if (options.insecureTls === true) tls.rejectUnauthorized = false;
+  const client = resolveClientCertificate(options);
+  if (client) Object.assign(tls, client);
   return tls;
 }
 

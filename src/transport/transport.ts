@@ -71,6 +71,24 @@ export interface TransportOptions {
   /** PEM text of CA certificates, added like `caFile`. */
   ca?: string | Buffer;
   /**
+   * A PEM file with the TLS client certificate (a chain may follow it) presented to every server
+   * that asks for one: the token endpoint for `clientAuth: "tls_client_auth"` or
+   * `"self_signed_tls_client_auth"`, and the API, for certificate-bound tokens (RFC 8705). Its
+   * key is `clientCertKeyFile`, or a private key in this same file. Read once, checked against
+   * the key when the transport is made; never shown to a proxy.
+   * @default undefined (no client certificate)
+   */
+  clientCertFile?: string;
+  /** PEM text of the client certificate, instead of `clientCertFile`. */
+  clientCert?: string | Buffer;
+  /**
+   * The PEM file of the client certificate's private key (unencrypted PKCS#8, PKCS#1 or SEC1).
+   * @default undefined (a private key in `clientCertFile` itself)
+   */
+  clientCertKeyFile?: string;
+  /** PEM text of the client certificate's private key, instead of `clientCertKeyFile`. */
+  clientCertKey?: string | Buffer;
+  /**
    * Turns certificate verification off for passgrant's own requests (never process-wide).
    * An explicit last resort: prints a loud warning once (to stderr, or to `onWarning`).
    */

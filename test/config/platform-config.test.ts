@@ -113,7 +113,7 @@ describe("loadPlatformConfig", () => {
         ),
         expect.stringContaining("MSX_TIMEOUT_MS must be a whole number"),
         expect.stringContaining(
-          'MSX_CLIENT_AUTH must be one of basic, basic-raw, post, none, private_key_jwt, got "digest"',
+          'MSX_CLIENT_AUTH must be one of basic, basic-raw, post, none, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, got "digest"',
         ),
         expect.stringContaining("MSX_CA_FILE: /nonexistent/ca.pem is not a readable file"),
         expect.stringContaining("MSX_CLIENT_ID is not set"),

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 
@@ -24,12 +25,25 @@ export async function startOidcServer(
     configuration?: Record<string, unknown>;
     /** Adds middleware (`provider.use`) before the server starts answering. */
     prepare?: (provider: InstanceType<typeof Provider>) => void;
+    /**
+     * Serve https with this certificate, asking every client for one (mutual TLS, RFC 8705),
+     * which `features.mTLS.getCertificate` then reads from the socket.
+     */
+    tls?: { key: string; cert: string; ca: string };
   } = {},
 ): Promise<OidcServer> {
-  const server: Server = createServer();
+  const server: Server = options.tls
+    ? createHttpsServer({
+        ...options.tls,
+        requestCert: true,
+        // Self-signed client certificates reach the provider, which decides (RFC 8705 §2.2).
+        rejectUnauthorized: false,
+      })
+    : createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}${options.issuerPath ?? ""}`;
+  const scheme = options.tls ? "https" : "http";
+  const issuer = `${scheme}://127.0.0.1:${port}${options.issuerPath ?? ""}`;
   const provider = new Provider(issuer, {
     clients: [
       {

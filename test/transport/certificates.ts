@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,5 +74,92 @@ export function makeCertificates(): TestCertificates {
     key: readFileSync(path("server.key"), "utf8"),
     cert: readFileSync(path("server.pem"), "utf8"),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A TLS client certificate (RFC 8705) and its key, as files and as PEM text. */
+export interface TestClientCertificate {
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+  /** The certificate's DER, base64url SHA-256: what `cnf.x5t#S256` binds a token to (RFC 8705 §3.1). */
+  thumbprint: string;
+}
+
+/**
+ * Mints a client certificate (extendedKeyUsage clientAuth, subject `CN=<commonName>`) signed by
+ * `certs`'s CA, or self-signed (RFC 8705 §2.2) with `selfSigned`. Files land in `certs.dir`.
+ */
+export function makeClientCertificate(
+  certs: TestCertificates,
+  commonName: string,
+  options: { selfSigned?: boolean } = {},
+): TestClientCertificate {
+  const path = (name: string) => join(certs.dir, name);
+  const openssl = (...args: string[]) =>
+    execFileSync("openssl", args, { cwd: certs.dir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const base = commonName.replace(/[^A-Za-z0-9-]/g, "_");
+  writeFileSync(
+    path(`${base}.ext`),
+    [
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature",
+      "extendedKeyUsage=clientAuth",
+    ].join("\n"),
+  );
+  if (options.selfSigned) {
+    openssl(
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      `${base}.key`,
+      "-out",
+      `${base}.pem`,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${commonName}`,
+      "-addext",
+      "extendedKeyUsage=clientAuth",
+    );
+  } else {
+    openssl(
+      "req",
+      ...ec,
+      "-keyout",
+      `${base}.key`,
+      "-out",
+      `${base}.csr`,
+      "-subj",
+      `/CN=${commonName}`,
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${base}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${base}.pem`,
+      "-days",
+      "2",
+      "-extfile",
+      `${base}.ext`,
+    );
+  }
+  const cert = readFileSync(path(`${base}.pem`), "utf8");
+  return {
+    certFile: path(`${base}.pem`),
+    keyFile: path(`${base}.key`),
+    cert,
+    key: readFileSync(path(`${base}.key`), "utf8"),
+    thumbprint: createHash("sha256").update(new X509Certificate(cert).raw).digest("base64url"),
   };
 }

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConfigError, PassgrantError } from "../errors.js";
 import { OAuthError } from "./oauth-error.js";
-import type { AuthorizationCodeGrant } from "./types.js";
 
 /** RFC 6749 §4.1.3: the grant type of the authorization code's token request. */
 export const AUTHORIZATION_CODE_GRANT_TYPE = "authorization_code";
@@ -67,6 +66,43 @@ export interface AuthorizationPrompt {
   redirectUri: string;
   /** Epoch milliseconds when passgrant stops listening (`timeoutMs` after it started). */
   expiresAt: number;
+}
+
+/**
+ * The authorization code grant with PKCE on a loopback redirect (RFC 6749 §4.1, RFC 7636,
+ * RFC 8252 §7.3), for a person at this machine, MFA included: the user signs in in a browser at
+ * the URL `onAuthorizationUrl` is given, and the browser comes back to
+ * `http://127.0.0.1:PORT/callback`, where passgrant listens until the answer arrives.
+ * Register that redirect URI (any port) for a native/public client on the server.
+ */
+export interface AuthorizationCodeGrant {
+  type: "authorization_code";
+  /**
+   * Opens `authorizationUrl` in the user's browser, or shows it (also sent as an
+   * `authorization-url` event). Called once per sign-in, when the listener is ready.
+   */
+  onAuthorizationUrl?: (prompt: AuthorizationPrompt) => void;
+  /** Stops waiting for the browser (e.g. on Ctrl-C): closes the listener, rejects with `AbortedError`. */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the browser to come back; then `AuthorizationCallbackError`
+   * (`reason: "timeout"`).
+   * @default 300000 (5 minutes)
+   */
+  timeoutMs?: number;
+  /**
+   * The loopback port to listen on. Any free one by default (RFC 8252 §7.3); set one only for a
+   * server that cannot accept any port on a loopback redirect URI.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * The redirect URI's path.
+   * @default "/callback"
+   */
+  redirectPath?: string;
+  /** More authorization request parameters (`prompt`, `login_hint`, `resource`, ...). */
+  parameters?: Record<string, string>;
 }
 
 /** Why an answer on the loopback redirect could not be used. */

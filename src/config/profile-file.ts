@@ -30,6 +30,11 @@ export const profileKeys = {
   issuer: { type: "string", variable: optionVariableNames.issuer },
   clientId: { type: "string", variable: optionVariableNames.clientId },
   clientAuth: { type: "string", variable: optionVariableNames.clientAuth },
+  // The path of the private key (private_key_jwt), not the key: the file stays where it is.
+  clientAssertionKeyFile: { type: "string", variable: optionVariableNames.clientAssertionKeyFile },
+  // Mutual TLS (RFC 8705): the certificate's and its key's paths.
+  clientCertFile: { type: "string", variable: optionVariableNames.clientCertFile },
+  clientCertKeyFile: { type: "string", variable: optionVariableNames.clientCertKeyFile },
   username: { type: "string", variable: optionVariableNames.username },
   scope: { type: "string", variable: optionVariableNames.scope },
   caFile: { type: "string", variable: optionVariableNames.caFile },
@@ -44,6 +49,14 @@ export const profileKeys = {
 >;
 
 export type ProfileKey = keyof typeof profileKeys;
+
+/** The keys that name local files: relative to the config file when read, stored absolute by add. */
+export const PATH_KEYS = [
+  "caFile",
+  "clientAssertionKeyFile",
+  "clientCertFile",
+  "clientCertKeyFile",
+] as const satisfies readonly ProfileKey[];
 
 /** One profile's settings, as the file holds them (paths already resolved against the file). */
 export type ProfileOptions = {
@@ -79,6 +92,11 @@ const secretKeys = new Set([
   "idtoken",
   "apikey",
   "privatekey",
+  "key",
+  "clientkey",
+  "clientassertion",
+  "clientassertionkey",
+  "assertion",
 ]);
 
 const SECRET_ADVICE =
@@ -241,11 +259,12 @@ const typeWords = {
   integer: "a whole number (a JSON number, not a string)",
 } as const;
 
-/** A relative `caFile` or `spec` file names a file next to the config file, as kubeconfig does. */
+/** A relative file (`caFile`, `spec`, the key file) is next to the config file, as in kubeconfig. */
 function resolvePaths(options: ProfileOptions, directory: string): ProfileOptions {
   const resolved = { ...options };
-  if (resolved.caFile !== undefined && !isAbsolute(resolved.caFile)) {
-    resolved.caFile = resolve(directory, resolved.caFile);
+  for (const key of PATH_KEYS) {
+    const path = resolved[key];
+    if (path !== undefined && !isAbsolute(path)) resolved[key] = resolve(directory, path);
   }
   if (resolved.spec !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(resolved.spec)) {
     if (!isAbsolute(resolved.spec)) resolved.spec = resolve(directory, resolved.spec);

@@ -16,6 +16,7 @@ export {
   CONFIG_FILE_VARIABLE,
   CONFIG_FILE_VERSION,
   configFilePath,
+  PATH_KEYS,
   PROFILE_NAME_PATTERN,
   type ProfileKey,
   type ProfileOptions,

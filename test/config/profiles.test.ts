@@ -8,9 +8,11 @@ import {
   attributeToProfile,
   configFilePath,
   loadProfiles,
+  profileKeys,
   profileNames,
   selectProfile,
 } from "../../src/config/profiles.js";
+import { configVariables } from "../../src/config/variables.js";
 import { ConfigError } from "../../src/errors.js";
 
 /** A fresh XDG_CONFIG_HOME, with `document` as its passgrant/config.json when given. */
@@ -59,6 +61,16 @@ describe("the config file's location", () => {
   });
 });
 
+describe("what a profile holds", () => {
+  it("every MSX_* setting but the two secrets (a new variable must be added to profileKeys)", () => {
+    const inProfiles = Object.values(profileKeys).map((entry) => entry.variable);
+    const missing = Object.keys(configVariables).filter(
+      (variable) => !inProfiles.includes(variable as never),
+    );
+    expect(missing).toEqual(["MSX_CLIENT_SECRET", "MSX_PASSWORD"]);
+  });
+});
+
 describe("reading profiles", () => {
   it("has no profiles and no error without a file", async () => {
     const { env } = configHome();
@@ -83,13 +95,14 @@ describe("reading profiles", () => {
   it("resolves a relative caFile or spec against the config file's folder; a spec URL stays", async () => {
     const { env, path } = configHome(
       file({
-        a: { caFile: "lab-ca.pem", spec: "specs/orders.yaml" },
+        a: { caFile: "lab-ca.pem", spec: "specs/orders.yaml", clientAssertionKeyFile: "k.pem" },
         b: { spec: "https://specs.example/orders.yaml" },
       }),
     );
     const profiles = (await loadProfiles(env)).profiles;
     expect(profiles.get("a")).toEqual({
       caFile: join(path, "..", "lab-ca.pem"),
+      clientAssertionKeyFile: join(path, "..", "k.pem"),
       spec: join(path, "..", "specs", "orders.yaml"),
     });
     expect(profiles.get("b")?.spec).toBe("https://specs.example/orders.yaml");
@@ -113,7 +126,7 @@ describe("reading profiles", () => {
     );
     const error = configError(() => selectProfile(env));
     expect(error.problems).toEqual([
-      `${path}: profile "lab": unknown key "baseURL"; did you mean "baseUrl"? A profile holds baseUrl, tokenUrl, issuer, clientId, clientAuth, username, scope, caFile, spec, insecureTls, timeoutMs, retries, maxResponseBytes.`,
+      `${path}: profile "lab": unknown key "baseURL"; did you mean "baseUrl"? A profile holds ${Object.keys(profileKeys).join(", ")}.`,
       `${path}: profile "lab": "timeoutMs" must be a whole number (a JSON number, not a string); remove the key to leave it unset.`,
       `${path}: profile "lab": "insecureTls" must be true or false (JSON booleans, not strings); remove the key to leave it unset.`,
       expect.stringMatching(/^.*: profile name "bad name!" is not a valid profile name/),
@@ -124,10 +137,18 @@ describe("reading profiles", () => {
 
   it("refuses a secret in the file without showing it, and says where secrets go", () => {
     const { env } = configHome(
-      file({ lab: { ...lab, clientSecret: "canary-secret-1", password: "canary-pw-2" } }),
+      file({
+        lab: {
+          ...lab,
+          clientSecret: "canary-secret-1",
+          password: "canary-pw-2",
+          clientAssertionKey: "canary-pem-3",
+        },
+      }),
     );
     const error = configError(() => selectProfile(env, "lab"));
-    expect(error.problems).toHaveLength(2);
+    expect(error.problems).toHaveLength(3);
+    expect(error.message).toContain('holds "clientAssertionKey", a secret');
     expect(error.message).toContain('holds "clientSecret", a secret');
     expect(error.message).toContain('holds "password", a secret');
     expect(error.message).toContain("set MSX_CLIENT_SECRET / MSX_PASSWORD in the environment");

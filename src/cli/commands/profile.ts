@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { variableProblems } from "../../config/platform-config.js";
 import { updateProfilesFile } from "../../config/profile-store.js";
 import {
+  PATH_KEYS,
   PROFILE_NAME_PATTERN,
   type ProfileKey,
   type ProfileOptions,
@@ -30,7 +31,9 @@ import {
 const help = `Usage: passgrant profile list [--json]
        passgrant profile show [NAME] [--json]
        passgrant profile add NAME (--base-url URL | --token-url URL | --issuer URL) --client-id ID
-                             [--client-auth MODE] [--username USER] [--scope SCOPES]
+                             [--client-auth MODE [--client-assertion-key-file PEM]
+                             [--client-cert-file PEM --client-cert-key-file PEM]]
+                             [--username USER] [--scope SCOPES]
                              [--ca-file PEM] [--spec FILE_OR_URL] [--timeout-ms N] [--retries N]
                              [--max-response-bytes N] [--insecure-tls] [--replace]
        passgrant profile remove NAME
@@ -54,6 +57,8 @@ Actions:
 Options:
   --json                 list and show as JSON
   --base-url URL, --token-url URL, --issuer URL, --client-id ID, --client-auth MODE,
+  --client-assertion-key-file PEM (private_key_jwt: the key file's path, never the key),
+  --client-cert-file PEM, --client-cert-key-file PEM (mutual TLS: the files' paths),
   --username USER, --scope SCOPES, --ca-file PEM, --spec FILE_OR_URL, --timeout-ms N,
   --retries N, --max-response-bytes N, --insecure-tls
                          the settings \`add\` stores (as MSX_BASE_URL, MSX_TOKEN_URL, … would)
@@ -236,7 +241,10 @@ function add(
     );
   }
   // Paths are stored absolute: the profile must mean the same file from any working directory.
-  if (options.caFile !== undefined) options.caFile = resolve(context.cwd, options.caFile);
+  for (const key of PATH_KEYS) {
+    const path = options[key];
+    if (path !== undefined) options[key] = resolve(context.cwd, path);
+  }
   if (options.spec !== undefined && !/^(https?|file):/i.test(options.spec)) {
     options.spec = resolve(context.cwd, options.spec);
     if (!isFile(options.spec))

@@ -9,10 +9,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acquireCacheLock } from "../../src/cache/cache-lock.js";
 import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
-import { runCli, tempDir } from "./run-cli.js";
+import { runCli, startCli, tempDir } from "./run-cli.js";
 
 // `passgrant profile list|show|add|remove|use` through the built executable, each test with its
 // own XDG_CONFIG_HOME.
@@ -201,6 +203,32 @@ describe("passgrant profile", { timeout: 60_000 }, () => {
     await ok(profile("use", "lab"));
     await ok(profile("use", "--none"));
     expect(JSON.parse(readFileSync(path, "utf8")).current).toBeUndefined();
+  });
+
+  it("waits for another process changing the file, so both changes land", async () => {
+    const { path, env, cwd, profile } = setup();
+    await ok(profile("add", "a", "--base-url", "https://a.example", "--client-id", "a"));
+    // Another writer holds the file's lock and changes the file meanwhile.
+    const lock = await acquireCacheLock(path, { waitMs: 1000, onDebug() {}, onWarning() {} });
+    const other = JSON.parse(readFileSync(path, "utf8"));
+    other.profiles.other = { baseUrl: "https://other.example", clientId: "o" };
+    writeFileSync(path, JSON.stringify(other));
+    const adding = startCli(
+      ["profile", "add", "b", "--base-url", "https://b.example", "--client-id", "b"],
+      { env, cwd },
+    );
+    // Still waiting for the lock a second later (it waits up to 5 s), not done on its own.
+    const early = await Promise.race([adding.result, sleep(1000).then(() => "waiting")]);
+    expect(early).toBe("waiting");
+    lock.release();
+    const done = await adding.result;
+    expect(done.code, done.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(path, "utf8")).profiles)).toEqual([
+      "a",
+      "other",
+      "b",
+    ]);
+    expect(readdirSync(join(path, ".."))).toEqual(["config.json"]);
   });
 
   it("shows each effective value with its source, secrets only as set", async () => {

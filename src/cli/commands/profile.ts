@@ -221,12 +221,12 @@ function givenSettings(values: Record<string, unknown>): ProfileOptions {
   return options as ProfileOptions;
 }
 
-function add(
+async function add(
   context: CommandContext,
   name: string,
   given: ProfileOptions,
   replace: boolean,
-): number {
+): Promise<number> {
   const options: ProfileOptions = { ...given };
   const problems: string[] = [];
   if (options.clientId === undefined)
@@ -263,7 +263,7 @@ function add(
     problems.push(flag === undefined ? problem : `${flag}${problem.slice(variable.length)}`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const file = updateProfilesFile(context.env, (document, before) => {
+  const file = await updateProfilesFile(context.env, (document, before) => {
     if (before.profiles.has(name) && !replace) {
       throw new ConfigError(
         `The profile "${name}" already exists in ${before.path}. Add --replace to overwrite it, or pick another name.`,
@@ -283,9 +283,9 @@ function add(
   return ExitCode.ok;
 }
 
-function remove(context: CommandContext, name: string): number {
+async function remove(context: CommandContext, name: string): Promise<number> {
   let wasCurrent = false;
-  const file = updateProfilesFile(context.env, (document, before) => {
+  const file = await updateProfilesFile(context.env, (document, before) => {
     if (!before.profiles.has(name))
       throw new ConfigError(unknownProfile(before, name, "profile remove"));
     delete document.profiles[name];
@@ -300,7 +300,11 @@ function remove(context: CommandContext, name: string): number {
   return ExitCode.ok;
 }
 
-function use(context: CommandContext, name: string | undefined, none: boolean): number {
+async function use(
+  context: CommandContext,
+  name: string | undefined,
+  none: boolean,
+): Promise<number> {
   if (none === (name !== undefined)) {
     throw new UsageError(
       "profile use takes a profile NAME, or --none for no current profile.",
@@ -308,7 +312,7 @@ function use(context: CommandContext, name: string | undefined, none: boolean): 
     );
   }
   const target = none ? undefined : requiredName(name, "use");
-  const file = updateProfilesFile(context.env, (document, before) => {
+  const file = await updateProfilesFile(context.env, (document, before) => {
     if (target !== undefined && !before.profiles.has(target)) {
       throw new ConfigError(unknownProfile(before, target, "profile use"));
     }

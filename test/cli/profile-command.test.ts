@@ -133,6 +133,29 @@ describe("passgrant profile", { timeout: 60_000 }, () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it("suggests the action meant, and warns when a profile turns TLS verification off", async () => {
+    const { path, profile } = setup();
+    const typo = await profile("lsit");
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Unknown action "lsit"; did you mean list?');
+    const insecure = await ok(
+      profile(
+        "add",
+        "lab",
+        "--base-url",
+        "https://a.example",
+        "--client-id",
+        "c",
+        "--insecure-tls",
+      ),
+    );
+    expect(insecure.stderr).toContain("profile lab turns TLS certificate verification off");
+    expect(JSON.parse(readFileSync(path, "utf8")).profiles.lab.insecureTls).toBe(true);
+    const misplaced = await profile("list", "--base-url", "https://a.example");
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("--base-url only applies to `profile add`");
+  });
+
   it("refuses a config file that holds a secret, without showing it", async () => {
     const { path, profile } = setup();
     mkdirSync(join(path, ".."), { recursive: true });

@@ -14,8 +14,9 @@ import {
   unknownProfile,
 } from "../../config/profiles.js";
 import { ConfigError } from "../../errors.js";
+import { closest } from "../../suggest.js";
 import { parseCommandArgs, UsageError } from "../args.js";
-import { profileOptions, profileSettingOptions } from "../command-options.js";
+import { profileActions, profileOptions, profileSettingOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadCommandEnvironment } from "../platform.js";
@@ -107,12 +108,17 @@ export const profileCommand: Command = {
         throw new UsageError(
           action === undefined
             ? "Name an action: list, show, add, remove or use."
-            : `Unknown action ${JSON.stringify(action)}: list, show, add, remove or use.`,
+            : `Unknown action ${JSON.stringify(action)}${didYouMean(action)}: list, show, add, remove or use.`,
           "profile",
         );
     }
   },
 };
+
+function didYouMean(action: string): string {
+  const meant = closest(action, profileActions);
+  return meant === undefined ? "" : `; did you mean ${meant}?`;
+}
 
 function requiredName(name: string | undefined, action: string): string {
   if (name === undefined)
@@ -277,6 +283,12 @@ async function add(
     }
     document.profiles[name] = ordered;
   });
+  if (options.insecureTls) {
+    // Stored, it would skip verification on every run of this profile, not just this one.
+    context.stderr.write(
+      `passgrant: warning: profile ${name} turns TLS certificate verification off for every command that uses it (each run warns again). Prefer --ca-file with the platform's CA.\n`,
+    );
+  }
   context.stdout.write(
     `Saved profile ${name} in ${file.path}. Use it with --profile ${name}${file.current === name ? "" : `, or make it the default: passgrant profile use ${name}`}.\n`,
   );

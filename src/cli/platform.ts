@@ -6,7 +6,13 @@ import {
   type PlatformConfig,
   tokenHostWarning,
 } from "../config/index.js";
-import { applyProfile, attributeToProfile, type ProfiledEnvironment } from "../config/profiles.js";
+import {
+  applyProfile,
+  attributeToProfile,
+  CONFIG_FILE_VARIABLE,
+  PROFILE_VARIABLE,
+  type ProfiledEnvironment,
+} from "../config/profiles.js";
 import { ConfigError } from "../errors.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
@@ -78,6 +84,16 @@ export function loadCommandEnvironment(
     cwd: context.cwd,
     ...(envFile !== undefined ? { envFile, envFileFrom } : {}),
   });
+  // They choose where configuration comes from, before any dotenv file is read: one in the file
+  // would be ignored, so it is refused rather than silently not obeyed.
+  for (const name of [PROFILE_VARIABLE, CONFIG_FILE_VARIABLE]) {
+    const source = loaded.sourceOf(name);
+    if (source !== undefined && source !== "the environment" && context.env[name] === undefined) {
+      throw new ConfigError(
+        `${name} is set in ${source}, where passgrant does not read it: it is read from the real environment only (like ${ENV_FILE_VARIABLE}). Remove it from ${source}, and ${name === PROFILE_VARIABLE ? "pick the profile with --profile NAME, an exported PASSGRANT_PROFILE, or `passgrant profile use NAME`" : "export it instead"}.`,
+      );
+    }
+  }
   return applyProfile(loaded, context.profile?.());
 }
 

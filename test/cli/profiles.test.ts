@@ -132,6 +132,20 @@ describe("profiles in the CLI", { timeout: 60_000 }, () => {
     );
   });
 
+  it("refuses PASSGRANT_PROFILE or PASSGRANT_CONFIG in a dotenv file, which it would not obey", async () => {
+    const { env } = withProfiles({ lab: labProfile() });
+    const cwd = tempDir();
+    writeFileSync(join(cwd, ".env"), "PASSGRANT_PROFILE=lab\n");
+    const result = await runCli(["token"], { env, cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "PASSGRANT_PROFILE is set in ./.env, where passgrant does not read it: it is read from the real environment only",
+    );
+    // Exported, the same name is obeyed.
+    const exported = await runCli(["token"], { env: { ...env, PASSGRANT_PROFILE: "lab" }, cwd });
+    expect(exported.code, exported.stderr).toBe(0);
+  });
+
   it("stops on a config file that is not valid, naming it, only for commands that read it", async () => {
     const home = tempDir("passgrant-config-");
     mkdirSync(join(home, "passgrant"));

@@ -31,7 +31,7 @@ export function openFileCache(path: string, log: Logger) {
 export function cachedIdentity(
   config: PlatformConfig,
   grant: string,
-  profile?: string,
+  profile?: string | undefined,
 ): AccountIdentity {
   return {
     // The configuration names one of them (it refuses neither).
@@ -48,7 +48,10 @@ export function cachedIdentity(
   };
 }
 
-/** The on-disk store and key for `--cache`, or nothing when caching is off. */
+/**
+ * The on-disk store and key for `--cache`, or nothing when caching is off. `profile` (the run's
+ * config-file profile) is recorded with the token, not part of its key.
+ */
 export function cacheFor(
   command: string,
   values: { cache?: boolean | undefined; "cache-file"?: string | undefined },
@@ -56,6 +59,7 @@ export function cacheFor(
   config: PlatformConfig,
   grant: string,
   log: Logger,
+  profile?: string | undefined,
 ): { store: TokenStore; storeKey: string } | undefined {
   if (!values.cache) {
     if (values["cache-file"] !== undefined) {
@@ -63,5 +67,7 @@ export function cacheFor(
     }
     return undefined;
   }
-  return openFileCache(cachePathFor(values, env), log).forIdentity(cachedIdentity(config, grant));
+  return openFileCache(cachePathFor(values, env), log).forIdentity(
+    cachedIdentity(config, grant, profile),
+  );
 }

@@ -74,6 +74,11 @@ export const logoutOptions = {
   "cache-file": cacheOptions["cache-file"],
 } as const satisfies CommandOptions;
 
+export const statusOptions = {
+  json: { type: "boolean" },
+  "cache-file": cacheOptions["cache-file"],
+} as const satisfies CommandOptions;
+
 export const tenantsOptions = {
   json: { type: "boolean" },
   all: { type: "boolean" },

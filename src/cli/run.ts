@@ -19,6 +19,7 @@ import {
   profileActions,
   profileOptions,
   sandboxOptions,
+  statusOptions,
   tenantActions,
   tenantsOptions,
   tokenOptions,
@@ -75,6 +76,12 @@ export const commands: readonly CommandEntry[] = [
     summary: "revoke the cached token at the server (RFC 7009) and remove it from the cache",
     options: logoutOptions,
     load: async () => (await import("./commands/logout.js")).logoutCommand,
+  },
+  {
+    name: "status",
+    summary: "who is signed in for each profile, until when, and whether the platform answers",
+    options: statusOptions,
+    load: async () => (await import("./commands/status.js")).statusCommand,
   },
   {
     name: "tenants",
@@ -153,9 +160,11 @@ Exit codes:
   1    unexpected error (a bug: rerun with --verbose for the stack)
   2    bad usage or configuration (the message lists every problem)
   3    the token endpoint refused (invalid_client, invalid_grant, ...) or answered nonsense,
-       or the browser sign-in failed (access_denied, state mismatch, no answer in time)
+       or the browser sign-in failed (access_denied, state mismatch, no answer in time);
+       passgrant status: a configuration has no valid or refreshable cached token
   4    an API call failed: an HTTP error, a response too large, or not the expected JSON
-  5    network failure: connection, DNS, TLS certificate or timeout
+  5    network failure: connection, DNS, TLS certificate or timeout (passgrant status: a
+       configured platform does not answer)
   6    the --cache token cache could not be used (unwritable, unsafe, not passgrant's, locked)
   130  interrupted by Ctrl-C (SIGINT); 143 terminated (SIGTERM)`;
 }

@@ -148,7 +148,7 @@ export const apiCommand: Command = {
     const session = await createSession<Record<string, never>, UntypedOperations>({
       config,
       spec: document,
-      ...cacheFor("api", values, env, config, "password", log),
+      ...cacheFor("api", values, env, config, "password", log, context.profile?.()?.name),
       onWarning: (message) => log.info(inCliWords(message)),
       onResponse: ({ method, url, status, durationMs }) =>
         log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),

@@ -79,6 +79,7 @@ export const credentialHelperCommand: Command = {
       config,
       grant,
       log,
+      context.profile?.()?.name,
     );
     if (operation === "erase") {
       await cache?.store.clear(cache.storeKey);

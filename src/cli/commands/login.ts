@@ -67,6 +67,7 @@ export const loginCommand: Command = {
       config,
       "authorization_code",
       log,
+      context.profile?.()?.name,
     );
     if (!cache) throw new Error("unreachable: the cache is always on for login");
     const session = openSession(config, log, {

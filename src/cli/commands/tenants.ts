@@ -150,7 +150,7 @@ export const tenantsCommand: Command = {
     const session = openSession(
       config,
       log,
-      cacheFor("tenants", values, env, config, "password", log),
+      cacheFor("tenants", values, env, config, "password", log, context.profile?.()?.name),
     );
     try {
       const work =

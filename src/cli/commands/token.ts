@@ -105,7 +105,7 @@ export const tokenCommand: Command = {
             ? "password"
             : "client_credentials";
     const env = commandEnvironment(context, values);
-    const cache = cacheFor("token", values, env, config, baseGrant, log);
+    const cache = cacheFor("token", values, env, config, baseGrant, log, context.profile?.()?.name);
     const session = openSession(config, log, {
       ...(grant === "device-code"
         ? { grant: deviceCodeGrant(context) }

@@ -1,5 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { basicAuthorization } from "../../src/auth/client-auth.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  basicAuthorization,
+  CLIENT_AUTH_METHODS,
+  type ClientAuthMethod,
+} from "../../src/auth/client-auth.js";
+import { postClientForm, sentClientSecrets } from "../../src/auth/client-post.js";
 import { OAuthError } from "../../src/auth/oauth-error.js";
 import {
   CLIENT_ID,
@@ -137,4 +142,50 @@ describe("client authentication on the wire", () => {
       expect(oauth.message).not.toContain(CLIENT_SECRET);
     },
   );
+});
+
+describe("postClientForm awaits only a signing method", () => {
+  const never = new Promise<Response>(() => {});
+  const client = (clientAuth: ClientAuthMethod, seen: Request[]) => ({
+    clientId: "the-client",
+    clientSecret: "the-secret",
+    clientAuth,
+    fetch: (request: Request) => {
+      seen.push(request);
+      return never;
+    },
+  });
+
+  it.each(CLIENT_AUTH_METHODS.filter((method) => method !== "private_key_jwt"))(
+    "%s sends at once, in the same turn",
+    (method) => {
+      const seen: Request[] = [];
+      void postClientForm(
+        "https://as.example.test/token",
+        client(method, seen),
+        new URLSearchParams({ grant_type: "client_credentials" }),
+      );
+      // fetch was called before postClientForm returned: no microtask in between.
+      expect(seen).toHaveLength(1);
+    },
+  );
+
+  it("private_key_jwt sends once the assertion is signed, and signs per request", async () => {
+    const seen: Request[] = [];
+    let signed = 0;
+    const jwt = client("private_key_jwt", seen);
+    const form = new URLSearchParams({ grant_type: "client_credentials" });
+    void postClientForm(
+      "https://as.example.test/token",
+      {
+        ...jwt,
+        clientAssertion: async (audience) => `assertion-${++signed}-for-${audience}`,
+      },
+      form,
+    );
+    expect(seen).toHaveLength(0);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    expect(form.get("client_assertion")).toBe("assertion-1-for-https://as.example.test/token");
+    expect(sentClientSecrets(form)).toEqual(["assertion-1-for-https://as.example.test/token"]);
+  });
 });

@@ -107,9 +107,11 @@ export function createAssertionSigner(settings: {
   audience?: string | undefined;
   clock: () => number;
 }): ClientAssertionSigner {
-  let jose: Promise<typeof import("jose")> | undefined;
+  // The JWT signer's own entry point (an export of jose's): the bundled CLI then carries it and
+  // what it needs, not the whole of JOSE (JWE, JWKS fetching, ...).
+  let jose: Promise<typeof import("jose/jwt/sign")> | undefined;
   return async (endpointUrl) => {
-    jose ??= import("jose");
+    jose ??= import("jose/jwt/sign");
     const { SignJWT } = await jose;
     const now = Math.floor(settings.clock() / 1000);
     return new SignJWT({})

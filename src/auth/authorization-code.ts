@@ -1,5 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConfigError, PassgrantError } from "../errors.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { OAuthError } from "./oauth-error.js";
 
 /** RFC 6749 §4.1.3: the grant type of the authorization code's token request. */
@@ -141,17 +141,17 @@ export interface Pkce {
  * `plain` is never used (§4.2: S256 is mandatory to implement on servers).
  */
 export function createPkce(): Pkce {
-  const verifier = randomBytes(32).toString("base64url");
+  const verifier = nodeCrypto().randomBytes(32).toString("base64url");
   return { verifier, challenge: s256(verifier) };
 }
 
 export function s256(verifier: string): string {
-  return createHash("sha256").update(verifier, "ascii").digest("base64url");
+  return nodeCrypto().createHash("sha256").update(verifier, "ascii").digest("base64url");
 }
 
 /** An unguessable `state` bound to this sign-in (RFC 6749 §10.12). */
 export function createState(): string {
-  return randomBytes(32).toString("base64url");
+  return nodeCrypto().randomBytes(32).toString("base64url");
 }
 
 /** The request parameters passgrant sets itself; `parameters` may not replace them. */
@@ -289,6 +289,6 @@ function quoted(text: string): string {
 
 /** Compares a secret in constant time (hashes first, so lengths leak nothing either). */
 function sameSecret(a: string, b: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
+  const digest = (text: string) => nodeCrypto().createHash("sha256").update(text).digest();
+  return nodeCrypto().timingSafeEqual(digest(a), digest(b));
 }

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { components } from "../../generated/msx.js";
 import { PassgrantError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
@@ -23,34 +22,102 @@ export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 export const MAX_EXPIRES_IN_SECONDS = 24 * 60 * 60;
 
 /**
- * RFC 6749 §5.1, with the tolerance real servers need: `expires_in` may be a numeric string,
- * optional members may be `null`. Unknown members pass through (the platform adds `tenantId`,
- * `roles`, ...). Values never reach error messages: only paths and expected types do.
- */
-/**
  * RFC 6749 Appendix A.12 and A.17: `access-token = 1*VSCHAR`, `refresh-token = 1*VSCHAR`
  * (%x20-7E). A token with control characters is refused: it would be printed raw by
  * `passgrant token` (an ESC sequence reaching the terminal) and could split a header.
  */
 const VSCHAR_TOKEN = /^[\x20-\x7e]+$/;
+const VSCHAR_OR_EMPTY = /^[\x20-\x7e]*$/;
 const VSCHAR_MESSAGE = "must hold only visible ASCII characters (RFC 6749 Appendix A.12)";
+const NUMERIC_STRING = /^\s*-?\d+(\.\d+)?\s*$/;
 
-const tokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1, "must be a non-empty string").regex(VSCHAR_TOKEN, VSCHAR_MESSAGE),
-  token_type: z.string().nullish(),
-  expires_in: z.union([z.number().finite(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/)]).nullish(),
-  // An empty refresh_token is tolerated (read as absent), as before.
-  refresh_token: z
-    .string()
-    .regex(/^[\x20-\x7e]*$/, VSCHAR_MESSAGE)
-    .nullish(),
-  scope: z.string().nullish(),
-});
+/** The RFC 6749 §5.1 members passgrant reads, as checked by {@link checkTokenMembers}. */
+interface TokenMembers {
+  access_token: string;
+  token_type?: string | null | undefined;
+  expires_in?: number | string | null | undefined;
+  refresh_token?: string | null | undefined;
+  scope?: string | null | undefined;
+}
 
-// The members validated here are members of the spec's AccessToken (types flow from the spec).
-type ValidatedKeys = Exclude<keyof z.infer<typeof tokenResponseSchema>, number | symbol>;
-const keysAreInSpec: ValidatedKeys extends keyof AccessToken ? true : never = true;
+// The members checked here are members of the spec's AccessToken (types flow from the spec).
+const keysAreInSpec: keyof TokenMembers extends keyof AccessToken ? true : never = true;
 void keysAreInSpec;
+
+/** One member's problem: where, what is wrong, and whether the member is missing or mistyped. */
+interface MemberProblem {
+  member: keyof TokenMembers;
+  message: string;
+  /** The member is absent or not of its type (as opposed to a value of the wrong format). */
+  wrongType: boolean;
+}
+
+/**
+ * RFC 6749 §5.1, with the tolerance real servers need: `expires_in` may be a numeric string,
+ * optional members may be `null`. Unknown members pass through (the platform adds `tenantId`,
+ * `roles`, ...). Values never reach the problems: only member names and expected types do.
+ *
+ * Checked by hand rather than with a schema library: this runs for every `passgrant token`, and
+ * loading one (zod: ~95 modules) cost more than the rest of `import("passgrant")` together.
+ */
+function checkTokenMembers(body: Record<string, unknown>): MemberProblem[] {
+  const problems: MemberProblem[] = [];
+  const optionalString = (member: keyof TokenMembers, format?: RegExp): void => {
+    const value = body[member];
+    if (value === undefined || value === null) return;
+    if (typeof value !== "string") {
+      problems.push({
+        member,
+        message: `expected string, got ${typeName(value)}`,
+        wrongType: true,
+      });
+    } else if (format && !format.test(value)) {
+      problems.push({ member, message: VSCHAR_MESSAGE, wrongType: false });
+    }
+  };
+
+  const accessToken = body.access_token;
+  if (typeof accessToken !== "string") {
+    problems.push({
+      member: "access_token",
+      message: `expected string, got ${typeName(accessToken)}`,
+      wrongType: true,
+    });
+  } else if (accessToken === "") {
+    problems.push({
+      member: "access_token",
+      message: "must be a non-empty string",
+      wrongType: true,
+    });
+  } else if (!VSCHAR_TOKEN.test(accessToken)) {
+    problems.push({ member: "access_token", message: VSCHAR_MESSAGE, wrongType: false });
+  }
+  optionalString("token_type");
+  const expiresIn = body.expires_in;
+  if (
+    expiresIn !== undefined &&
+    expiresIn !== null &&
+    !(typeof expiresIn === "number" && Number.isFinite(expiresIn)) &&
+    !(typeof expiresIn === "string" && NUMERIC_STRING.test(expiresIn))
+  ) {
+    problems.push({
+      member: "expires_in",
+      message: "expected a number of seconds (or a numeric string)",
+      wrongType: true,
+    });
+  }
+  // An empty refresh_token is tolerated (read as absent), as before.
+  optionalString("refresh_token", VSCHAR_OR_EMPTY);
+  optionalString("scope");
+  return problems;
+}
+
+function typeName(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
 
 /** What parsing needs from the request that produced the response. */
 export interface TokenResponseContext {
@@ -142,25 +209,22 @@ export async function parseTokenResponse(
       `The token response is JSON served as ${JSON.stringify(contentType || "no content type")}; accepted.`,
     );
   }
-  const parsed = tokenResponseSchema.safeParse(json.value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
-    );
-    const accessTokenMissing = parsed.error.issues.some(
-      (issue) => issue.path[0] === "access_token" && issue.code !== "invalid_format",
+  const problems = checkTokenMembers(json.value);
+  if (problems.length > 0) {
+    const accessTokenMissing = problems.some(
+      (problem) => problem.member === "access_token" && problem.wrongType,
     );
     throw fail(
-      `the JSON does not match RFC 6749 §5.1 (${problems.join("; ")})`,
+      `the JSON does not match RFC 6749 §5.1 (${problems.map((p) => `${p.member}: ${p.message}`).join("; ")})`,
       undefined,
       accessTokenMissing ? "access_token must be a non-empty string" : undefined,
     );
   }
-  return normalise(parsed.data, json.value as AccessToken, context, fail);
+  return normalise(json.value as unknown as TokenMembers, json.value as AccessToken, context, fail);
 }
 
 function normalise(
-  data: z.infer<typeof tokenResponseSchema>,
+  data: TokenMembers,
   raw: AccessToken,
   context: TokenResponseContext,
   fail: (problem: string) => TokenResponseError,

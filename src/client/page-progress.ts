@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { UnexpectedResponseError } from "./unexpected-response-error.js";
 
 /**
@@ -48,7 +48,7 @@ export function createPageProgressCheck(
     }
     lastPage = page;
     if (ids.length === 0) return;
-    const fingerprint = createHash("sha1").update(ids.join("\n")).digest("base64");
+    const fingerprint = nodeCrypto().createHash("sha1").update(ids.join("\n")).digest("base64");
     const earlier = fingerprints.get(fingerprint);
     if (earlier !== undefined) {
       throw noProgress(

@@ -1,7 +1,18 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import dotenv from "dotenv";
 import { ConfigError } from "../errors.js";
+
+/**
+ * dotenv's parser, loaded by the first `.env` there is to read: most runs (CI, services that set
+ * real variables) have none, and `import("passgrant")` should not pay for a CommonJS module
+ * it does not use. Required, not imported, because loading the environment is synchronous.
+ */
+let parseDotenv: ((text: string) => Record<string, string>) | undefined;
+function dotenvParse(text: string): Record<string, string> {
+  parseDotenv ??= (createRequire(import.meta.url)("dotenv") as typeof import("dotenv")).parse;
+  return parseDotenv(text);
+}
 
 /** Variables as passgrant sees them: the real environment with `.env` filled in underneath. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -61,7 +72,7 @@ export function loadEnvironment(options: ReadEnvironmentOptions = {}): LoadedEnv
       { cause: error },
     );
   }
-  const fromFile = dotenv.parse(text);
+  const fromFile = dotenvParse(text);
   const env: Record<string, string | undefined> = { ...real };
   for (const [name, value] of Object.entries(fromFile)) {
     if (env[name] === undefined) env[name] = value;

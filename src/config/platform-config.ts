@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { z } from "zod";
 import {
   CLIENT_AUTH_METHODS,
   type ClientAuthMethod,
@@ -78,150 +77,144 @@ const booleanWords: Record<string, boolean> = {
   off: false,
 };
 
+/** A variable's value, or the problem with it (a message saying how to fix it). */
+type Parsed<T> = { value: T } | { problem: string };
+
 /**
  * An absolute https URL (http only to this machine) without credentials in it. Its path is kept as
  * given (a server may answer only `/token/`), except that `trimSlashes` drops trailing slashes
  * from a root that paths are appended to, and `exact` keeps the text itself (an issuer identifier
  * is compared as a string: `https://a.example` is not `https://a.example/`).
  */
-const httpUrl = (
-  name: ConfigVariable,
-  { trimSlashes, exact = false }: { trimSlashes: boolean; exact?: boolean },
-) =>
-  z.string().transform((text, ctx) => {
+const httpUrl =
+  (
+    name: ConfigVariable,
+    { trimSlashes, exact = false }: { trimSlashes: boolean; exact?: boolean },
+  ) =>
+  (text: string): Parsed<string> => {
     let url: URL;
     try {
       url = new URL(text);
     } catch {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must be an absolute http(s) URL such as ${configVariables[name].example}, got ${JSON.stringify(text)}.`,
-      });
-      return z.NEVER;
+      return {
+        problem: `${name} must be an absolute http(s) URL such as ${configVariables[name].example}, got ${JSON.stringify(text)}.`,
+      };
     }
     if (url.username || url.password) {
       // Never echo the value: it holds credentials.
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must not contain credentials (user:password@). Use MSX_USERNAME and MSX_PASSWORD instead.`,
-      });
-      return z.NEVER;
+      return {
+        problem: `${name} must not contain credentials (user:password@). Use MSX_USERNAME and MSX_PASSWORD instead.`,
+      };
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} must use https:// (or http:// for a local server), got ${url.protocol}//.`,
-      });
-      return z.NEVER;
+      return {
+        problem: `${name} must use https:// (or http:// for a local server), got ${url.protocol}//.`,
+      };
     }
     // The transport would refuse at the first request with advice for library users
     // (allowInsecureHttp), which the CLI has no way to follow; say it here, with the other problems.
     if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${name} uses plain http:// to ${url.host}, which is not this machine: passwords, client secrets and tokens would cross the network unencrypted. Use https://${url.host}${url.pathname.replace(/\/+$/, "")}.`,
-      });
-      return z.NEVER;
+      return {
+        problem: `${name} uses plain http:// to ${url.host}, which is not this machine: passwords, client secrets and tokens would cross the network unencrypted. Use https://${url.host}${url.pathname.replace(/\/+$/, "")}.`,
+      };
     }
-    if (exact) return text;
-    return trimSlashes ? url.href.replace(/\/+$/, "") : url.href;
-  });
+    if (exact) return { value: text };
+    return { value: trimSlashes ? url.href.replace(/\/+$/, "") : url.href };
+  };
 
-const schema = z.object({
-  MSX_BASE_URL: httpUrl("MSX_BASE_URL", { trimSlashes: true }).optional(),
-  MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL", { trimSlashes: false }).optional(),
+const anyText = (text: string): Parsed<string> => ({ value: text });
+const absolutePath = (text: string): Parsed<string> => ({ value: resolve(text) });
+
+/** A whole number within bounds, or `problem`. */
+const wholeNumber =
+  (fits: (value: number) => boolean, problem: (text: string) => string) =>
+  (text: string): Parsed<number> => {
+    const value = Number(text);
+    return /^\d+$/.test(text.trim()) && fits(value) ? { value } : { problem: problem(text) };
+  };
+
+/**
+ * How each variable is read, in the order its problems are reported. Plain functions rather
+ * than a schema library: the CLI reads these on every run, and importing one (zod) cost more
+ * than the rest of `passgrant token --cache` together.
+ */
+const parsers = {
+  MSX_BASE_URL: httpUrl("MSX_BASE_URL", { trimSlashes: true }),
+  MSX_TOKEN_URL: httpUrl("MSX_TOKEN_URL", { trimSlashes: false }),
   // Kept exactly as given: RFC 8414 §3.3 compares it with the metadata's issuer as a string.
-  MSX_ISSUER: httpUrl("MSX_ISSUER", { trimSlashes: false, exact: true }).optional(),
-  MSX_CLIENT_ID: z.string().optional(),
-  MSX_CLIENT_SECRET: z.string().optional(),
-  MSX_CLIENT_AUTH: z
-    .enum(CLIENT_AUTH_METHODS, {
-      error: (issue) =>
-        `MSX_CLIENT_AUTH must be one of ${CLIENT_AUTH_METHODS.join(", ")}, got ${JSON.stringify(issue.input)}.`,
-    })
-    .default(CLIENT_AUTH_METHODS[0]),
+  MSX_ISSUER: httpUrl("MSX_ISSUER", { trimSlashes: false, exact: true }),
+  MSX_CLIENT_ID: anyText,
+  MSX_CLIENT_SECRET: anyText,
+  MSX_CLIENT_AUTH: (text: string): Parsed<ClientAuthMethod> =>
+    isClientAuthMethod(text)
+      ? { value: text }
+      : {
+          problem: `MSX_CLIENT_AUTH must be one of ${CLIENT_AUTH_METHODS.join(", ")}, got ${JSON.stringify(text)}.`,
+        },
   // Read (bounded, checked) when the provider or transport is made: resolved here so a later
   // change of directory does not change which file that is.
-  MSX_CLIENT_KEY_FILE: z
-    .string()
-    .transform((path) => resolve(path))
-    .optional(),
-  MSX_CLIENT_CERT_FILE: z
-    .string()
-    .transform((path) => resolve(path))
-    .optional(),
-  MSX_CLIENT_CERT_KEY_FILE: z
-    .string()
-    .transform((path) => resolve(path))
-    .optional(),
-  MSX_USERNAME: z.string().optional(),
-  MSX_PASSWORD: z.string().optional(),
-  MSX_SCOPE: z.string().optional(),
-  MSX_CA_FILE: z
-    .string()
-    .transform((path) => resolve(path))
-    .refine((path) => existsSync(path) && statSync(path).isFile(), {
-      error: (issue) =>
-        `MSX_CA_FILE: ${String(issue.input)} is not a readable file. Point it at the PEM file of the CA that signed the platform's certificate.`,
-    })
-    .optional(),
-  MSX_INSECURE_TLS: z
-    .string()
-    .transform((text, ctx) => {
-      const value = booleanWords[text.trim().toLowerCase()];
-      if (value === undefined) {
-        ctx.addIssue({
-          code: "custom",
-          message: `MSX_INSECURE_TLS must be true or false (also 1/0, yes/no), got ${JSON.stringify(text)}.`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .default(false),
-  MSX_TIMEOUT_MS: z
-    .string()
-    .transform((text, ctx) => {
-      const value = Number(text);
-      if (!/^\d+$/.test(text.trim()) || value < 1 || value > 3_600_000) {
-        ctx.addIssue({
-          code: "custom",
-          message: `MSX_TIMEOUT_MS must be a whole number of milliseconds between 1 and 3600000, got ${JSON.stringify(text)}.`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .default(30_000),
-  MSX_RETRIES: z
-    .string()
-    .transform((text, ctx) => {
-      const value = Number(text);
-      if (!/^\d+$/.test(text.trim()) || value > 10) {
-        ctx.addIssue({
-          code: "custom",
-          message: `MSX_RETRIES must be a whole number from 0 (never retry) to 10 (default 2), got ${JSON.stringify(text)}.`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .optional(),
-  MSX_MAX_RESPONSE_BYTES: z
-    .string()
-    .transform((text, ctx) => {
-      const value = Number(text);
-      if (!/^\d+$/.test(text.trim()) || value < 1024 || !Number.isSafeInteger(value)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `MSX_MAX_RESPONSE_BYTES must be a whole number of bytes, at least 1024 (default 16777216, 16 MiB), got ${JSON.stringify(text)}.`,
-        });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .optional(),
-});
+  MSX_CLIENT_KEY_FILE: absolutePath,
+  MSX_CLIENT_CERT_FILE: absolutePath,
+  MSX_CLIENT_CERT_KEY_FILE: absolutePath,
+  MSX_USERNAME: anyText,
+  MSX_PASSWORD: anyText,
+  MSX_SCOPE: anyText,
+  MSX_CA_FILE: (text: string): Parsed<string> => {
+    const path = resolve(text);
+    return existsSync(path) && statSync(path).isFile()
+      ? { value: path }
+      : {
+          problem: `MSX_CA_FILE: ${path} is not a readable file. Point it at the PEM file of the CA that signed the platform's certificate.`,
+        };
+  },
+  MSX_INSECURE_TLS: (text: string): Parsed<boolean> => {
+    const value = booleanWords[text.trim().toLowerCase()];
+    return value === undefined
+      ? {
+          problem: `MSX_INSECURE_TLS must be true or false (also 1/0, yes/no), got ${JSON.stringify(text)}.`,
+        }
+      : { value };
+  },
+  MSX_TIMEOUT_MS: wholeNumber(
+    (value) => value >= 1 && value <= 3_600_000,
+    (text) =>
+      `MSX_TIMEOUT_MS must be a whole number of milliseconds between 1 and 3600000, got ${JSON.stringify(text)}.`,
+  ),
+  MSX_RETRIES: wholeNumber(
+    (value) => value <= 10,
+    (text) =>
+      `MSX_RETRIES must be a whole number from 0 (never retry) to 10 (default 2), got ${JSON.stringify(text)}.`,
+  ),
+  MSX_MAX_RESPONSE_BYTES: wholeNumber(
+    (value) => value >= 1024 && Number.isSafeInteger(value),
+    (text) =>
+      `MSX_MAX_RESPONSE_BYTES must be a whole number of bytes, at least 1024 (default 16777216, 16 MiB), got ${JSON.stringify(text)}.`,
+  ),
+} satisfies Partial<Record<ConfigVariable, (text: string) => Parsed<unknown>>>;
+
+type ParsedValues = {
+  -readonly [Name in keyof typeof parsers]?: ReturnType<(typeof parsers)[Name]> extends Parsed<
+    infer T
+  >
+    ? T
+    : never;
+};
+
+/** Every set variable read by its parser; each bad one adds its problem, in the table's order. */
+function parseVariables(input: Readonly<Record<string, string>>, problems: string[]): ParsedValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, parse] of Object.entries(parsers) as [
+    string,
+    (text: string) => Parsed<unknown>,
+  ][]) {
+    const text = input[name];
+    if (text === undefined) continue;
+    const parsed = parse(text);
+    if ("problem" in parsed) problems.push(parsed.problem);
+    else values[name] = parsed.value;
+  }
+  return values as ParsedValues;
+}
 
 /** True when any variable that names a platform or its credentials is set (empty counts as unset). */
 export function hasPlatformConfig(env: Environment): boolean {
@@ -238,12 +231,8 @@ export function loadPlatformConfig(
   requirements: ConfigRequirements = {},
 ): PlatformConfig {
   const input = setVariables(env);
-  const parsed = schema.safeParse(input);
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(issue.message);
-  }
-  const values = parsed.success ? parsed.data : undefined;
+  const values = parseVariables(input, problems);
   const need = {
     baseUrl: true,
     username: true,
@@ -255,7 +244,7 @@ export function loadPlatformConfig(
   const clientAuth =
     input.MSX_CLIENT_AUTH === undefined && input.MSX_CLIENT_KEY_FILE !== undefined
       ? "private_key_jwt"
-      : (values?.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH);
+      : (values.MSX_CLIENT_AUTH ?? input.MSX_CLIENT_AUTH ?? CLIENT_AUTH_METHODS[0]);
 
   const missing = (name: ConfigVariable, why: string) => {
     if (input[name] === undefined) problems.push(`${name} is not set: ${why}. ${hint(name)}`);
@@ -295,7 +284,7 @@ export function loadPlatformConfig(
       "the password grant needs the user's password (or use --password-stdin)",
     );
 
-  if (problems.length > 0 || values === undefined) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   const baseUrl = values.MSX_BASE_URL;
   return dropUndefined({
@@ -315,8 +304,8 @@ export function loadPlatformConfig(
     password: values.MSX_PASSWORD,
     scope: values.MSX_SCOPE,
     caFile: values.MSX_CA_FILE,
-    insecureTls: values.MSX_INSECURE_TLS,
-    timeoutMs: values.MSX_TIMEOUT_MS,
+    insecureTls: values.MSX_INSECURE_TLS ?? false,
+    timeoutMs: values.MSX_TIMEOUT_MS ?? 30_000,
     retries: values.MSX_RETRIES,
     maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
   });
@@ -355,8 +344,9 @@ function credentialFileProblems(
  * before they are used (`passgrant profile add` stores none that would fail later).
  */
 export function variableProblems(env: Environment): string[] {
-  const parsed = schema.safeParse(setVariables(env));
-  return parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  const problems: string[] = [];
+  parseVariables(setVariables(env), problems);
+  return problems;
 }
 
 /** The MSX_* variables that are set (empty counts as unset). */

@@ -1,7 +1,6 @@
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import { ConfigError } from "../errors.js";
+import { nodeCrypto, nodeTls } from "../lazy-builtins.js";
 import { type ClientCertificateOptions, resolveClientCertificate } from "./client-certificate.js";
 
 /** The TLS settings passgrant's own dispatcher connects with. */
@@ -29,7 +28,7 @@ export function resolveTlsOptions(
   if (options.caFile !== undefined) custom.push(readCaFile(options.caFile));
   if (options.ca !== undefined) custom.push(checkPem(String(options.ca), "ca"));
   const tls: TlsConnectOptions = {};
-  if (custom.length > 0) tls.ca = [...rootCertificates, ...custom];
+  if (custom.length > 0) tls.ca = [...nodeTls().rootCertificates, ...custom];
   if (options.insecureTls === true) tls.rejectUnauthorized = false;
   const client = resolveClientCertificate(options);
   if (client) Object.assign(tls, client);
@@ -57,7 +56,7 @@ function checkPem(text: string, what: string): string {
   );
   if (!text.includes("-----BEGIN CERTIFICATE-----")) throw invalid;
   try {
-    new X509Certificate(text);
+    new (nodeCrypto().X509Certificate)(text);
   } catch {
     throw invalid;
   }

@@ -146,6 +146,32 @@ describe("normalised token responses", () => {
     expect((error as TokenResponseError).message).not.toMatch(/SECRETPART|non-empty/);
   });
 
+  it.each([
+    ["access_token a number", { access_token: 4242 }, "access_token", true],
+    ["access_token empty", { access_token: "" }, "access_token", true],
+    ["token_type a number", { token_type: 7 }, "token_type", false],
+    ["expires_in a boolean", { expires_in: true }, "expires_in", false],
+    ["expires_in a word", { expires_in: "SECRETPART" }, "expires_in", false],
+    ["expires_in infinite (as a string)", { expires_in: "1e999" }, "expires_in", false],
+    ["refresh_token an object", { refresh_token: { SECRETPART: 1 } }, "refresh_token", false],
+    ["scope an array", { scope: ["SECRETPART"] }, "scope", false],
+  ])(
+    "refuses %s: a TokenResponseError naming the member, never its value",
+    async (_name, members, member, hinted) => {
+      mockTokenEndpoint(() => [200, tokenBody(1, members)]);
+      const { provider } = passwordProvider();
+      const error = await provider.getToken().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TokenResponseError);
+      const message = (error as TokenResponseError).message;
+      expect(message).toContain(`${member}: `);
+      expect(message).toMatch(/RFC 6749 §5\.1/);
+      expect(message).not.toMatch(/SECRETPART|4242/);
+      expect((error as TokenResponseError).hint === "access_token must be a non-empty string").toBe(
+        hinted,
+      );
+    },
+  );
+
   it("a missing access_token is a TokenResponseError naming the member", async () => {
     mockTokenEndpoint(() => [200, { token_type: "bearer", expires_in: 60 }]);
     const { provider } = passwordProvider();

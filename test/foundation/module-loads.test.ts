@@ -1,0 +1,157 @@
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliPath } from "../cli/run-cli.js";
+
+// What a process loads, not how long it takes (issue 14): start-up time is measured by
+// `npm run bench`, never asserted here. Each child runs with a preload that records
+// - every ES module URL (loader hooks, written from the hooks thread to a file),
+// - every CommonJS file (require.cache) and every Node built-in (process.moduleLoadList) at exit.
+// A failure here means an import became eager on a path that does not use it: load it with
+// `await import()` where it is used (or, for a synchronous caller, see src/lazy-builtins.ts).
+
+const entry = resolve(import.meta.dirname, "../../dist/index.js");
+
+const hooks = `data:text/javascript,${encodeURIComponent(`
+  import { appendFileSync } from "node:fs";
+  export async function load(url, context, next) {
+    appendFileSync(process.env.MODULE_TRACE, "esm " + url + "\\n");
+    return next(url, context);
+  }
+`)}`;
+const preload = `data:text/javascript,${encodeURIComponent(`
+  import { register, createRequire } from "node:module";
+  import { appendFileSync } from "node:fs";
+  register(${JSON.stringify(hooks)});
+  const require = createRequire(process.cwd() + "/");
+  process.on("exit", () => {
+    const lines = [
+      ...Object.keys(require.cache).map((file) => "cjs " + file),
+      ...process.moduleLoadList.map((name) => "builtin " + name),
+    ];
+    appendFileSync(process.env.MODULE_TRACE, lines.join("\\n") + "\\n");
+  });
+`)}`;
+
+interface Loaded {
+  /** ES module URLs and CommonJS file paths. */
+  files: string[];
+  /** Node's own modules, as `process.moduleLoadList` names them (`NativeModule tls`). */
+  builtins: string[];
+  /** The executable's own chunks that were loaded, with their text. */
+  chunks: { file: string; text: string }[];
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "passgrant-module-loads-"));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let runs = 0;
+async function loadedBy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Loaded> {
+  const trace = join(scratch, `trace-${++runs}.txt`);
+  const home = join(scratch, `home-${runs}`);
+  await new Promise<void>((done, fail) => {
+    execFile(
+      process.execPath,
+      ["--import", preload, ...args],
+      {
+        cwd: scratch,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          XDG_CACHE_HOME: join(home, ".cache"),
+          ...env,
+          MODULE_TRACE: trace,
+        },
+      },
+      (error, _stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done()),
+    );
+  });
+  const lines = readFileSync(trace, "utf8").split("\n").filter(Boolean);
+  const files = lines.flatMap((line) => (line.startsWith("builtin ") ? [] : [line.slice(4)]));
+  const binDir = resolve(cliPath, "..");
+  return {
+    files,
+    builtins: lines.flatMap((line) => (line.startsWith("builtin ") ? [line.slice(8)] : [])),
+    chunks: files
+      .filter((url) => url.startsWith("file:"))
+      .map((url) => fileURLToPath(url))
+      .filter((file) => file.startsWith(binDir))
+      .map((file) => ({ file, text: readFileSync(file, "utf8") })),
+  };
+}
+
+/** Packages whose modules were loaded, by name (node_modules/<name>/...). */
+function packagesIn(loaded: Loaded): string[] {
+  const names = loaded.files.flatMap((file) => {
+    const match = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+    return match?.[1] ? [match[1].replace(/\\/g, "/")] : [];
+  });
+  return [...new Set(names)].sort();
+}
+
+describe('import("passgrant")', { timeout: 60_000 }, () => {
+  it("loads openapi-fetch and nothing else from node_modules (no zod, dotenv, undici)", async () => {
+    const loaded = await loadedBy([
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(entry)});`,
+    ]);
+    expect(packagesIn(loaded)).toEqual(["openapi-fetch"]);
+  });
+
+  it("loads neither node:crypto nor node:tls (needed only for PKCE, paging checks and CA files)", async () => {
+    const loaded = await loadedBy([
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(entry)});`,
+    ]);
+    expect(loaded.builtins).not.toContain("NativeModule crypto");
+    expect(loaded.builtins).not.toContain("NativeModule tls");
+  });
+});
+
+describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify({
+            access_token: "module-loads-token",
+            token_type: "Bearer",
+            expires_in: 600,
+          }),
+        );
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const platform = () => ({
+    MSX_BASE_URL: url,
+    MSX_CLIENT_ID: "client",
+    MSX_CLIENT_SECRET: "client-secret",
+    MSX_USERNAME: "user",
+    MSX_PASSWORD: "user-password",
+  });
+
+  it("a fresh grant loads no npm undici (no CA, proxy or insecure TLS) and no dotenv (no .env)", async () => {
+    const loaded = await loadedBy([cliPath, "token"], platform());
+    expect(packagesIn(loaded)).toEqual([]);
+  });
+});

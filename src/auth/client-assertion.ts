@@ -1,5 +1,6 @@
-import { type KeyObject, randomUUID } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { ConfigError } from "../errors.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { parsePrivateKey, pemSecrets, readPemFile } from "../transport/pem-files.js";
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
@@ -119,7 +120,7 @@ export function createAssertionSigner(settings: {
       .setIssuer(settings.clientId)
       .setSubject(settings.clientId)
       .setAudience(settings.audience ?? endpointUrl)
-      .setJti(randomUUID())
+      .setJti(nodeCrypto().randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(now + CLIENT_ASSERTION_LIFETIME_SECONDS)
       .sign(settings.key);

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { z } from "zod";
 import type { TokenSet } from "../auth/types.js";
 import { dropUndefined } from "../drop-undefined.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { redactUrl } from "../redact.js";
 
 /**
@@ -52,26 +51,61 @@ export interface StoredAccount extends AccountIdentity {
   lastUsedAt?: number;
 }
 
-const identityShape = {
-  tokenUrl: z.string().optional(),
-  issuer: z.string().optional(),
-  clientId: z.string(),
-  username: z.string().optional(),
-  grant: z.string(),
-  scope: z.string().optional(),
-  profile: z.string().optional(),
-  switchedTo: z.string().optional(),
-};
-const storedAccountSchema = z.object({ ...identityShape, lastUsedAt: z.number().optional() });
+/**
+ * The members a shape keeps, each with its type; `?` marks an optional one. Checked by hand, not
+ * with a schema library: `passgrant token --cache` reads the file on every run, and loading one
+ * (zod) cost more than the rest of that run.
+ */
+type Shape = Readonly<Record<string, "string" | "string?" | "number?" | "object">>;
 
-export const tokenSetSchema = z.object({
-  accessToken: z.string(),
-  tokenType: z.string(),
-  expiresAt: z.number().optional(),
-  refreshToken: z.string().optional(),
-  scope: z.string().optional(),
-  raw: z.record(z.string(), z.unknown()),
-});
+const identityShape = {
+  tokenUrl: "string?",
+  issuer: "string?",
+  clientId: "string",
+  username: "string?",
+  grant: "string",
+  scope: "string?",
+  profile: "string?",
+  switchedTo: "string?",
+} as const satisfies Shape;
+const storedAccountShape = { ...identityShape, lastUsedAt: "number?" } as const satisfies Shape;
+const tokenSetShape = {
+  accessToken: "string",
+  tokenType: "string",
+  expiresAt: "number?",
+  refreshToken: "string?",
+  scope: "string?",
+  raw: "object",
+} as const satisfies Shape;
+
+/** A JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `value`'s members named in `shape` when each has its type, else undefined; others are dropped. */
+function pick(value: unknown, shape: Shape): Record<string, unknown> | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const picked: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(shape)) {
+    const member = value[name];
+    if (member === undefined && type.endsWith("?")) continue;
+    const ok =
+      type === "object"
+        ? isJsonObject(member)
+        : type.startsWith("number")
+          ? typeof member === "number" && Number.isFinite(member)
+          : typeof member === "string";
+    if (!ok) return undefined;
+    picked[name] = member;
+  }
+  return picked;
+}
+
+/** A cache entry's token set (its known members only), or undefined when it is not one. */
+export function readTokenSet(entry: unknown): TokenSet | undefined {
+  return pick(entry, tokenSetShape) as TokenSet | undefined;
+}
 
 /** An entry of the file: the token set, and (since accounts were recorded) who it belongs to. */
 export type CacheEntry = TokenSet & { account?: StoredAccount };
@@ -95,7 +129,7 @@ export function tokenCacheKey(parts: {
     parts.grant,
     parts.scope ?? "",
   ]);
-  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+  return nodeCrypto().createHash("sha256").update(identity).digest("hex").slice(0, 32);
 }
 
 /** The key of `identity`'s entry (the same key `passgrant token --cache` has always used). */
@@ -122,25 +156,23 @@ export function storedAccount(identity: AccountIdentity, lastUsedAt: number): St
 /** The entry's recorded account, or undefined for an entry without one (or one unreadable). */
 export function readStoredAccount(entry: unknown): StoredAccount | undefined {
   if (typeof entry !== "object" || entry === null || !("account" in entry)) return undefined;
-  const parsed = storedAccountSchema.safeParse(entry.account);
-  return parsed.success ? (dropUndefined(parsed.data) as StoredAccount) : undefined;
+  return pick(entry.account, storedAccountShape) as StoredAccount | undefined;
 }
 
 /** The listing of the file's entries: token entries only, secrets left out by construction. */
 export function listAccounts(entries: Readonly<Record<string, unknown>>): CachedAccount[] {
   const accounts: CachedAccount[] = [];
   for (const [key, entry] of Object.entries(entries)) {
-    const token = tokenSetSchema.safeParse(entry);
-    if (!token.success) continue; // not a token entry: nothing to list
+    const token = readTokenSet(entry);
+    if (!token) continue; // not a token entry: nothing to list
     const stored = readStoredAccount(entry);
     const { lastUsedAt, ...identity } = stored ?? {};
     accounts.push(
       dropUndefined({
         key,
         identity: stored ? (identity as AccountIdentity) : undefined,
-        expiresAt: token.data.expiresAt,
-        hasRefreshToken:
-          typeof token.data.refreshToken === "string" && token.data.refreshToken !== "",
+        expiresAt: token.expiresAt,
+        hasRefreshToken: typeof token.refreshToken === "string" && token.refreshToken !== "",
         lastUsedAt,
       }) as CachedAccount,
     );

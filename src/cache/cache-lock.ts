@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   lstatSync,
   mkdirSync,
@@ -12,6 +11,7 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { CacheError } from "./cache-error.js";
 
 /** How long to wait, at most, for a lock another live process holds. */
@@ -85,7 +85,11 @@ export async function acquireCacheLock(
   let immediateRetries = 0;
   let delayMs = 20;
   for (;;) {
-    const owner: Owner = { pid: process.pid, host: processScope(), nonce: randomUUID() };
+    const owner: Owner = {
+      pid: process.pid,
+      host: processScope(),
+      nonce: nodeCrypto().randomUUID(),
+    };
     if (tryCreate(lockDirectory, owner, cachePath)) {
       return hold(lockDirectory, owner, waits, options);
     }
@@ -215,7 +219,7 @@ function readOwner(lockDirectory: string): Owner | undefined {
  * process took it over in between), it is put back.
  */
 function removeAbandoned(lockDirectory: string, nonce: string | undefined): void {
-  const aside = `${lockDirectory}.${process.pid}.${randomUUID()}.abandoned`;
+  const aside = `${lockDirectory}.${process.pid}.${nodeCrypto().randomUUID()}.abandoned`;
   try {
     renameSync(lockDirectory, aside);
   } catch {

@@ -1,18 +1,17 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { z } from "zod";
 import type { TokenSet, TokenStore } from "../auth/types.js";
-import { dropUndefined } from "../drop-undefined.js";
 import {
   type AccountIdentity,
   type CachedAccount,
   type CacheEntry,
+  isJsonObject,
   listAccounts,
   readStoredAccount,
+  readTokenSet,
   type StoredAccount,
   storedAccount,
-  tokenSetSchema,
 } from "./accounts.js";
 import { checkCacheDirectory, ensureCacheDirectory } from "./cache-directory.js";
 import { CacheError } from "./cache-error.js";
@@ -38,12 +37,15 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const TOKEN_CACHE_FORMAT = "passgrant-token-cache";
 const CACHE_VERSION = 1;
 
-const cacheFileSchema = z.object({
-  format: z.literal(TOKEN_CACHE_FORMAT).optional(),
-  version: z.literal(CACHE_VERSION),
-  entries: z.record(z.string(), z.unknown()),
-});
 type CacheFile = { entries: Record<string, unknown> };
+
+/** The file's entries when `json` has the shape passgrant writes (the format marker optional, as 0.1 wrote none). */
+function cacheEntries(json: unknown): Record<string, unknown> | undefined {
+  if (!isJsonObject(json)) return undefined;
+  if (json.format !== undefined && json.format !== TOKEN_CACHE_FORMAT) return undefined;
+  if (json.version !== CACHE_VERSION || !isJsonObject(json.entries)) return undefined;
+  return json.entries;
+}
 
 export interface FileTokenStoreOptions {
   /** Told when the lock was lost, the file was corrupt and replaced, or its mode was fixed. */
@@ -122,10 +124,9 @@ export class FileTokenStore implements TokenStore {
 
   async load(key: string): Promise<TokenSet | undefined> {
     const file = this.#locked ?? this.#read();
-    const parsed = tokenSetSchema.safeParse(file.entries[key]);
-    if (!parsed.success) return undefined;
+    const token = readTokenSet(file.entries[key]);
+    if (!token) return undefined;
     if (this.#locked) this.#recordUse(file, key);
-    const token = dropUndefined(parsed.data) as TokenSet;
     // Never kept forever: without an expiry the access token counts as expired (refresh instead).
     return Number.isFinite(token.expiresAt) ? token : { ...token, expiresAt: 0 };
   }
@@ -232,8 +233,8 @@ export class FileTokenStore implements TokenStore {
       this.#warnOnce(`token cache ${this.path} is corrupt; starting a new one`);
       return { entries: {} };
     }
-    const parsed = cacheFileSchema.safeParse(json);
-    if (parsed.success) return { entries: parsed.data.entries };
+    const entries = cacheEntries(json);
+    if (entries) return { entries };
     const marked =
       typeof json === "object" &&
       json !== null &&

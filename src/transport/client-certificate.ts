@@ -1,5 +1,6 @@
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { ConfigError } from "../errors.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { parsePrivateKey, readPemFile } from "./pem-files.js";
 
 /** The TLS client certificate options (a subset of `TransportOptions`). */
@@ -46,7 +47,7 @@ export function resolveClientCertificate(
   let certificate: X509Certificate;
   try {
     if (!certText.includes("-----BEGIN CERTIFICATE-----")) throw new Error();
-    certificate = new X509Certificate(certText);
+    certificate = new (nodeCrypto().X509Certificate)(certText);
   } catch {
     throw new ConfigError(
       `${certWhere} is not a PEM certificate: expected a -----BEGIN CERTIFICATE----- block (convert a DER file with \`openssl x509 -inform der -in cert.der -out cert.pem\`; a PKCS#12 file with \`openssl pkcs12 -in client.p12 -out client.pem -nodes\`).`,

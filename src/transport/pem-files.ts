@@ -1,5 +1,6 @@
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { ConfigError } from "../errors.js";
+import { nodeCrypto } from "../lazy-builtins.js";
 import { FileRefusal, readRegularFile } from "../private-file.js";
 
 /**
@@ -67,7 +68,7 @@ export function parsePrivateKey(pem: string | Buffer | KeyObject, what: string):
     );
   }
   try {
-    return createPrivateKey({ key: text, format: "pem" });
+    return nodeCrypto().createPrivateKey({ key: text, format: "pem" });
   } catch {
     // Node's message may describe the key's bytes; say only what is wrong.
     throw new ConfigError(

@@ -98,6 +98,10 @@ function packagesIn(loaded: Loaded): string[] {
   return [...new Set(names)].sort();
 }
 
+/** zod's minified code still says `._zod` (its internals' property); no other module does. */
+const bundledZod = (loaded: Loaded) =>
+  loaded.chunks.filter((chunk) => /\._zod\b/.test(chunk.text)).map((chunk) => chunk.file);
+
 describe('import("passgrant")', { timeout: 60_000 }, () => {
   it("loads openapi-fetch and nothing else from node_modules (no zod, dotenv, undici)", async () => {
     const loaded = await loadedBy([
@@ -122,8 +126,10 @@ describe('import("passgrant")', { timeout: 60_000 }, () => {
 describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
   let server: Server;
   let url: string;
+  let tokenRequests = 0;
   beforeAll(async () => {
     server = createServer((request, response) => {
+      tokenRequests++;
       request.resume();
       request.on("end", () => {
         response.writeHead(200, { "content-type": "application/json" });
@@ -150,8 +156,20 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     MSX_PASSWORD: "user-password",
   });
 
-  it("a fresh grant loads no npm undici (no CA, proxy or insecure TLS) and no dotenv (no .env)", async () => {
+  it("a fresh grant loads no zod, no npm undici (no CA, proxy or insecure TLS) and no dotenv (no .env)", async () => {
     const loaded = await loadedBy([cliPath, "token"], platform());
     expect(packagesIn(loaded)).toEqual([]);
+    expect(bundledZod(loaded)).toEqual([]);
+  });
+
+  it("--cache with a valid cached token loads neither zod nor Node's fetch (no request is sent)", async () => {
+    const env = { ...platform(), XDG_CACHE_HOME: join(scratch, "shared-cache") };
+    await loadedBy([cliPath, "token", "--cache"], env); // fills the cache
+    const before = tokenRequests;
+    const loaded = await loadedBy([cliPath, "token", "--cache"], env);
+    expect(tokenRequests).toBe(before);
+    expect(packagesIn(loaded)).toEqual([]);
+    expect(bundledZod(loaded)).toEqual([]);
+    expect(loaded.builtins).not.toContain("NativeModule internal/deps/undici/undici");
   });
 });

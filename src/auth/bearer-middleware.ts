@@ -33,7 +33,9 @@ export function bearerAuth(
       if (request.body !== null) replays.set(request, request.clone());
       return request;
     },
-    async onResponse({ request, response, options }) {
+    // Not async: every answer but a 401 is handled without a promise of its own (openapi-fetch
+    // awaits what this returns, and a promise there cost each request more turns of the queue).
+    onResponse({ request, response, options }) {
       const hasBody = request.body !== null;
       const copy = hasBody ? replays.get(request) : undefined;
       if (hasBody) replays.delete(request);
@@ -43,21 +45,30 @@ export function bearerAuth(
       if (response.status !== 401) return undefined;
       // Not a request this middleware authorised, or its body copy is gone: nothing to replay.
       if (!sent?.startsWith(BEARER) || (hasBody && copy === undefined)) return undefined;
-      const replay = copy ?? new Request(request);
-      // Only the token that was rejected is forgotten: concurrent 401s renew once.
-      provider.invalidate(sentToken);
-      const token = await provider.getAccessToken();
-      await response.body?.cancel().catch(() => undefined);
-      replay.headers.set("Authorization", `${BEARER}${token}`);
-      const replayed = await options.fetch(replay);
-      rememberSecrets(replayed, secrets(token));
-      return replayed;
+      return replayWithNewToken(copy ?? new Request(request), response, sentToken, options.fetch);
     },
     onError({ request }) {
       if (request.body !== null) replays.delete(request);
       return undefined;
     },
   };
+
+  /** The 401's replay: the rejected token forgotten, a new one obtained, the request sent again. */
+  async function replayWithNewToken(
+    replay: Request,
+    rejected: Response,
+    sentToken: string | undefined,
+    send: (request: Request) => Promise<Response>,
+  ): Promise<Response> {
+    // Only the token that was rejected is forgotten: concurrent 401s renew once.
+    provider.invalidate(sentToken);
+    const token = await provider.getAccessToken();
+    await rejected.body?.cancel().catch(() => undefined);
+    replay.headers.set("Authorization", `${BEARER}${token}`);
+    const replayed = await send(replay);
+    rememberSecrets(replayed, secrets(token));
+    return replayed;
+  }
 }
 
 const BEARER = "Bearer ";

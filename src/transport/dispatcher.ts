@@ -13,8 +13,12 @@ export type ProxySetting = "env" | "none" | string;
  * proxy applies, else passgrant's own undici agents (one direct agent, and proxy agents).
  */
 export interface DispatcherSet {
-  /** The dispatcher for a request to `url` (the first one needing an agent of passgrant's own loads undici). */
-  forUrl(url: URL): Promise<Dispatcher>;
+  /**
+   * The dispatcher for a request to `url` (the first one needing an agent of passgrant's own loads
+   * undici). Node's own agent is returned as it is, not in a promise: most requests use it, and
+   * awaiting it cost every request a turn of the microtask queue.
+   */
+  forUrl(url: URL): Dispatcher | Promise<Dispatcher>;
   close(): Promise<void>;
 }
 
@@ -64,15 +68,16 @@ export function createDispatchers(options: {
   };
 
   return {
-    async forUrl(url) {
+    forUrl(url) {
       const direct = isLoopbackHost(url.hostname) || bypass(url);
       const uri = direct ? undefined : url.protocol === "https:" ? proxies.https : proxies.http;
       if (!uri && !ownDirectAgent) {
         const global = globalDispatcher();
         if (global) return global;
       }
-      const loadedUndici = await loaded();
-      return uri ? proxyAgent(loadedUndici.module, uri) : loadedUndici.direct;
+      return loaded().then((loadedUndici) =>
+        uri ? proxyAgent(loadedUndici.module, uri) : loadedUndici.direct,
+      );
     },
     async close() {
       if (!undici) return;

@@ -193,9 +193,10 @@ export function createTransport(
       options.onRequestError?.({ method, url: shownUrl(), error, durationMs: elapsed(started) });
       return error;
     };
+    // The origin first: looking headers up costs more, and https or loopback needs no look.
     if (
-      carriesCredentials(request) &&
       isInsecureOrigin(url) &&
+      carriesCredentials(request) &&
       options.allowInsecureHttp !== true
     ) {
       throw fail(new InsecureTransportError(shownUrl()));
@@ -219,8 +220,9 @@ export function createTransport(
         () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
       );
       try {
+        const chosen = dispatchers.forUrl(url);
         const dispatcher = releasedOnComplete(
-          await dispatchers.forUrl(url),
+          chosen instanceof Promise ? await chosen : chosen,
           deadline,
           request.redirect,
           limit,

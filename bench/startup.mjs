@@ -1,7 +1,8 @@
 // Start-up cost of whole processes, against `node -e 0` measured in the same run (issue 14):
 // `passgrant token` with a fresh grant and with a valid cached token, against a sandbox running in
 // a process of its own (`passgrant sandbox --port 0 --json`), and `import("passgrant")` against
-// `import("openapi-fetch")`. Wall time is measured around each spawn; peak memory (max RSS) comes
+// `import("openapi-fetch")`, and `passgrant demo` against bench/demo-floor.mjs (the same four
+// requests with the bare global fetch). Wall time is measured around each spawn; peak memory (max RSS) comes
 // from `/usr/bin/time` when the machine has it, else from the child's own resourceUsage().
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -92,6 +93,8 @@ export async function benchStartup() {
         tokenCached: [cli, "token", "--cache"],
         importPassgrant: ["--input-type=module", "-e", importScript(join(root, "dist/index.js"))],
         importOpenapiFetch: ["--input-type=module", "-e", importScript("openapi-fetch")],
+        demo: [cli, "demo"],
+        demoFloor: [join(root, "bench/demo-floor.mjs")],
       },
       env,
     );
@@ -120,6 +123,25 @@ export function printStartup(r) {
     row('`import("openapi-fetch")`', r.importOpenapiFetch, ""),
     row('`import("passgrant")`', r.importPassgrant, ""),
   ]);
+  if (r.demo && r.demoFloor) {
+    const floor = r.demoFloor;
+    console.log(
+      "\n`passgrant demo` against the same sandbox, beside a raw-fetch script sending the same four requests:\n",
+    );
+    table(
+      [
+        ["raw fetch, four requests (floor)", floor, ""],
+        ["`passgrant demo`", r.demo, "≤ 1.5× time, ≤ 1.4× RSS"],
+      ].map(([process, x, target]) => ({
+        process,
+        "wall ms": fmt(x.ms, 1),
+        "time × floor": fmt(x.ms / floor.ms),
+        "peak RSS MiB": fmt(x.rssMiB, 1),
+        "RSS × floor": fmt(x.rssMiB / floor.rssMiB),
+        target,
+      })),
+    );
+  }
   const a = r.importPassgrant.importMs;
   const b = r.importOpenapiFetch.importMs;
   console.log(

@@ -79,14 +79,20 @@ export interface TransportOptions {
    * @default undefined (no client certificate)
    */
   clientCertFile?: string;
-  /** PEM text of the client certificate, instead of `clientCertFile`. */
+  /**
+   * PEM text of the client certificate, instead of `clientCertFile`.
+   * @default undefined
+   */
   clientCert?: string | Buffer;
   /**
    * The PEM file of the client certificate's private key (unencrypted PKCS#8, PKCS#1 or SEC1).
    * @default undefined (a private key in `clientCertFile` itself)
    */
   clientCertKeyFile?: string;
-  /** PEM text of the client certificate's private key, instead of `clientCertKeyFile`. */
+  /**
+   * PEM text of the client certificate's private key, instead of `clientCertKeyFile`.
+   * @default undefined
+   */
   clientCertKey?: string | Buffer;
   /**
    * Turns certificate verification off for passgrant's own requests (never process-wide).

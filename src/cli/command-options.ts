@@ -156,6 +156,6 @@ export const profileOptions = {
 
 /**
  * What completion offers at a command's positional argument: fixed words, the spec's operation
- * ids, or file names.
+ * ids, file names, or the config file's profile names.
  */
-export type ArgumentCompletion = readonly string[] | "operation" | "file";
+export type ArgumentCompletion = readonly string[] | "operation" | "file" | "profile";

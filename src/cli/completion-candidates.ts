@@ -86,6 +86,12 @@ export async function completeWords(
   if (argument === undefined) return NONE;
   if (argument === "file") return { kind: "files" };
   if (argument === "operation") return matching(current, await sources.operations(line));
+  if (argument === "profile") {
+    return matching(
+      current,
+      (await sources.profiles()).map((value) => ({ value })),
+    );
+  }
   return matching(
     current,
     argument.map((value) => ({ value })),

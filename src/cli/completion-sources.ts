@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { profileNames } from "../config/profiles.js";
 import { msxOperations } from "../spec/msx-operations.js";
 import type { Candidate, CompletionSources, LineValues } from "./completion-candidates.js";
 import type { CommandContext } from "./context.js";
@@ -19,7 +20,8 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 export function completionSources(context: CommandContext): CompletionSources {
   return {
     operations: (line) => operationCandidates(line, context),
-    profiles: async () => [],
+    // A missing or broken config file offers no names: a TAB never prints an error.
+    profiles: () => profileNames(context.env).catch(() => []),
   };
 }
 

@@ -114,7 +114,8 @@ export const commands: readonly CommandEntry[] = [
     name: "profile",
     summary: "list, show, add, remove and pick (use) the config file's named profiles",
     options: profileOptions,
-    arguments: [profileActions],
+    // The NAME of show, remove and use (add offers them too: a name to --replace).
+    arguments: [profileActions, "profile"],
     load: async () => (await import("./commands/profile.js")).profileCommand,
   },
   {

@@ -146,6 +146,20 @@ describe("passgrant login --web (built CLI, oidc-provider, the test plays the br
     );
   });
 
+  it("an answer with another state exits 3 (ERR_AUTHORIZATION) and sends no code", async () => {
+    const { server, env, cacheFile } = await loginServer();
+    const cli = startCli(["login", "--web", "--no-browser", "--cache-file", cacheFile], { env });
+    const url = new URL(await eventually(() => printedUrl(cli), "the URL on stderr"));
+    const forged = await fetch(
+      `${url.searchParams.get("redirect_uri")}?code=forged&state=forged&iss=${encodeURIComponent(server.issuer)}`,
+    );
+    expect(forged.status).toBe(400);
+    const result = await cli.result;
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("is not the one passgrant sent");
+    expect(server.seen.some((line) => line.startsWith("POST /token"))).toBe(false);
+  });
+
   it("Ctrl-C while waiting exits 130 and frees the port; with no browser here it prints the URL", async () => {
     const { env, cacheFile } = await loginServer();
     // No $BROWSER and no DISPLAY: nothing to open.

@@ -49,6 +49,36 @@ export function expectData<T>(result: FetchResult<T>, method: string, shape?: Sh
   });
 }
 
+/**
+ * A session call's {@link HttpError} as {@link expectData} words it: the platform's error as
+ * `CODE: message`, and the hint for the status. Anything else is returned as it is.
+ */
+export function describedHttpError(error: unknown): unknown {
+  if (!(error instanceof HttpError)) return error;
+  const { method, url, status, requestId, retryAfter, platformError, headers } = error;
+  const hint = hints[status];
+  const body =
+    platformError?.message === undefined
+      ? error.body
+      : platformError.code
+        ? `${platformError.code}: ${platformError.message}`
+        : platformError.message;
+  return new HttpError(
+    {
+      method,
+      url,
+      status,
+      ...(hint !== undefined ? { hint } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      ...(platformError !== undefined ? { platformError } : {}),
+      ...(headers !== undefined ? { headers } : {}),
+    },
+    { cause: error.cause },
+  );
+}
+
 /** A spec `Tenant` as far as the CLI relies on it: an object with string `id` and `name`. */
 export const tenantShape: ShapeCheck = (data) => {
   if (!isObject(data)) return `expected a tenant object, got ${describeJson(data)}`;

@@ -42,6 +42,11 @@ export interface PlatformOptions {
   needsBaseUrl?: boolean;
   /** Read the password from standard input instead of MSX_PASSWORD or a prompt. */
   passwordStdin?: boolean | undefined;
+  /**
+   * The command signs in at all (default true). False for calls the spec marks `security: []`:
+   * no client id, secret, user or password is required or asked for.
+   */
+  needsCredentials?: boolean;
 }
 
 /** The environment with the dotenv file applied (the real environment wins). */
@@ -129,15 +134,18 @@ export async function resolvePlatform(
       throw new ConfigError("--password-stdin: standard input was empty. Pipe the password in.");
     }
   }
+  const signsIn = options.needsCredentials ?? true;
   const canPrompt = Boolean(context.stdin.isTTY && context.stderr.isTTY);
   const config = withProfileSources(loaded, () =>
     loadPlatformConfig(env, {
       baseUrl: options.needsBaseUrl ?? true,
-      username: options.needsUser,
-      password: options.needsUser && !canPrompt,
-      clientSecret: !canPrompt,
+      clientId: signsIn,
+      username: signsIn && options.needsUser,
+      password: signsIn && options.needsUser && !canPrompt,
+      clientSecret: signsIn && !canPrompt,
     }),
   );
+  if (!signsIn) return config;
   const warning = tokenHostWarning(config, loaded.sourceOf);
   if (warning) log.warn(warning);
   // The password first: a user who cannot give it should not be asked for the client secret.

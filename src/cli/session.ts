@@ -1,9 +1,17 @@
 import { bearerAuth } from "../auth/bearer-middleware.js";
 import type { Grant, TokenProvider, TokenStore } from "../auth/types.js";
 import { createMsxClient, type MsxClient } from "../client/msx.js";
-import type { PlatformConfig } from "../config/index.js";
+import type { PlatformConfig, TransportSettings } from "../config/index.js";
 import { ConfigError, type PassgrantError } from "../errors.js";
-import { passwordGrant, wirePlatform } from "../session/wiring.js";
+import type { Session } from "../session/create-session.js";
+import type { UntypedOperations } from "../session/types.js";
+import {
+  createPlatformTransport,
+  type PlatformWiringOptions,
+  passwordGrant,
+  wirePlatform,
+} from "../session/wiring.js";
+import type { SpecDocument } from "../spec/document.js";
 import type { Transport } from "../transport/transport.js";
 import { inCliWords } from "./advice.js";
 import type { Logger } from "./logger.js";
@@ -27,17 +35,13 @@ export interface SessionOptions {
 export { passwordGrant };
 
 /**
- * Wires transport, token provider and typed client for one platform. With --verbose every
- * request is logged as method, redacted URL, status and duration; token events show which grant
- * ran or that the cache answered. Never a header, a body or a token.
+ * What --verbose shows of a session: every request as method, redacted URL, status and
+ * duration; which grant ran or that the cache answered. Never a header, a body or a token.
  */
-export function openSession(
-  config: PlatformConfig,
-  log: Logger,
-  options: SessionOptions = {},
-): PlatformSession {
-  const { transport, provider } = wirePlatform(config, {
-    ...options,
+function sessionHooks(log: Logger): Required<Pick<PlatformWiringOptions, "onTokenEvent">> & {
+  transportHooks: NonNullable<PlatformWiringOptions["transportHooks"]>;
+} {
+  return {
     transportHooks: {
       // Transport warnings (insecure TLS) are already worded loudly; only the options they name
       // become variables.
@@ -73,7 +77,19 @@ export function openSession(
           break;
       }
     },
-  });
+  };
+}
+
+/**
+ * Wires transport, token provider and typed client for one platform, logging as
+ * {@link sessionHooks} says.
+ */
+export function openSession(
+  config: PlatformConfig,
+  log: Logger,
+  options: SessionOptions = {},
+): PlatformSession {
+  const { transport, provider } = wirePlatform(config, { ...options, ...sessionHooks(log) });
   // Tokens issued during the run are masked in every later log and error line.
   log.addSecretSource(() => provider.knownSecrets());
   // Made on first use: `passgrant token` never calls the API, and creating an openapi-fetch client
@@ -97,6 +113,39 @@ export function openSession(
     },
     close: () => transport.close(),
   };
+}
+
+/**
+ * A transport alone, configured and logged as a session's is: for a request made before signing
+ * in (reading `--spec URL`).
+ */
+export function openTransport(settings: TransportSettings, log: Logger): Transport {
+  return createPlatformTransport(settings, sessionHooks(log).transportHooks);
+}
+
+/** A session calling operations by operationId, for a spec known only at run time. */
+export type ApiSession = Session<Record<string, never>, UntypedOperations>;
+
+/**
+ * The machinery of `passgrant api`, shared by the commands that call operations by their id
+ * (`passgrant tenants`): `createSession` with the CLI's configuration, logged like
+ * {@link openSession}. `spec` defaults to the bundled MSX spec (its operation table, no YAML).
+ */
+export async function openApiSession(
+  config: PlatformConfig,
+  log: Logger,
+  options: SessionOptions & { spec?: SpecDocument; validate?: boolean; anonymous?: boolean } = {},
+): Promise<ApiSession> {
+  const { createSession } = await import("../session/create-session.js");
+  const { transportHooks, onTokenEvent } = sessionHooks(log);
+  const session = await createSession<Record<string, never>, UntypedOperations>({
+    config,
+    ...options,
+    ...transportHooks,
+    onTokenEvent,
+  });
+  log.addSecretSource(() => session.provider.knownSecrets());
+  return session;
 }
 
 /** A failure before any response, for a log line: the code and its system cause. */

@@ -13,6 +13,7 @@ export {
   type PlatformConfig,
 } from "./platform-config.js";
 export { tokenHostWarning } from "./token-host.js";
+export { loadTransportSettings, type TransportSettings } from "./transport-settings.js";
 export {
   type ConfigVariable,
   configVariables,

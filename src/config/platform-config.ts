@@ -17,6 +17,9 @@ import { type ConfigVariable, configVariables, platformVariables } from "./varia
 /** Where the token endpoint is when MSX_TOKEN_URL is not set: under MSX_BASE_URL. */
 export const DEFAULT_TOKEN_PATH = "/idm/v2/token";
 
+/** MSX_TIMEOUT_MS when unset. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** Everything needed to reach one platform, validated. Secrets may be filled in later (prompt, stdin). */
 export interface PlatformConfig {
   /** The API's root, without a trailing slash. Absent only when not required (`passgrant token`). */
@@ -28,6 +31,7 @@ export interface PlatformConfig {
   tokenUrl?: string;
   /** The authorization server's issuer, whose metadata names the endpoints (RFC 8414). */
   issuer?: string;
+  /** Empty when it was not required and is not set (a session for `security: []` calls only). */
   clientId: string;
   clientSecret?: string;
   clientAuth: ClientAuthMethod;
@@ -61,6 +65,8 @@ export interface ConfigRequirements {
   password?: boolean;
   /** The client secret, unless MSX_CLIENT_AUTH=none (default true). */
   clientSecret?: boolean;
+  /** The client id (default true); not needed for calls that send no credentials. */
+  clientId?: boolean;
 }
 
 const hint = (name: ConfigVariable) =>
@@ -201,7 +207,10 @@ type ParsedValues = {
 };
 
 /** Every set variable read by its parser; each bad one adds its problem, in the table's order. */
-function parseVariables(input: Readonly<Record<string, string>>, problems: string[]): ParsedValues {
+export function parseVariables(
+  input: Readonly<Record<string, string>>,
+  problems: string[],
+): ParsedValues {
   const values: Record<string, unknown> = {};
   for (const [name, parse] of Object.entries(parsers) as [
     string,
@@ -235,6 +244,7 @@ export function loadPlatformConfig(
   const values = parseVariables(input, problems);
   const need = {
     baseUrl: true,
+    clientId: true,
     username: true,
     password: true,
     clientSecret: true,
@@ -265,7 +275,7 @@ export function loadPlatformConfig(
       "the API calls need the platform's root URL (MSX_TOKEN_URL or MSX_ISSUER names only the sign-in server)",
     );
   }
-  missing("MSX_CLIENT_ID", "the token endpoint needs the security client's id");
+  if (need.clientId) missing("MSX_CLIENT_ID", "the token endpoint needs the security client's id");
   // An invalid MSX_CLIENT_AUTH is reported on its own; the secret is still asked for.
   const secretSent = !isClientAuthMethod(clientAuth) || sendsSecret(clientAuth);
   if (need.clientSecret && secretSent) {
@@ -294,7 +304,7 @@ export function loadPlatformConfig(
       values.MSX_TOKEN_URL ??
       (values.MSX_ISSUER === undefined ? `${baseUrl as string}${DEFAULT_TOKEN_PATH}` : undefined),
     issuer: values.MSX_ISSUER,
-    clientId: values.MSX_CLIENT_ID as string,
+    clientId: values.MSX_CLIENT_ID ?? "",
     clientSecret: values.MSX_CLIENT_SECRET,
     clientAuth: clientAuth as ClientAuthMethod,
     clientAssertionKeyFile: values.MSX_CLIENT_KEY_FILE,
@@ -305,7 +315,7 @@ export function loadPlatformConfig(
     scope: values.MSX_SCOPE,
     caFile: values.MSX_CA_FILE,
     insecureTls: values.MSX_INSECURE_TLS ?? false,
-    timeoutMs: values.MSX_TIMEOUT_MS ?? 30_000,
+    timeoutMs: values.MSX_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS,
     retries: values.MSX_RETRIES,
     maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
   });
@@ -350,7 +360,7 @@ export function variableProblems(env: Environment): string[] {
 }
 
 /** The MSX_* variables that are set (empty counts as unset). */
-function setVariables(env: Environment): Record<string, string> {
+export function setVariables(env: Environment): Record<string, string> {
   const input: Record<string, string> = {};
   for (const name of Object.keys(configVariables)) {
     const value = nonEmpty(env[name]);

@@ -19,6 +19,7 @@ import { msxOperations } from "../spec/msx-operations.js";
 import { httpErrorFromResponse } from "../transport/response-body.js";
 import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
+import { noCredentialsProvider } from "./no-credentials.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
 import { createRequestCheck } from "./request-validator.js";
 import type { CallArgs, CallResult, PageItem, PaginateArgs, UntypedInit } from "./types.js";
@@ -103,6 +104,13 @@ export interface CreateSessionOptions {
   validate?: boolean;
   /** @default the password grant with `username` and `password` (RFC 6749 §4.3) */
   grant?: Grant;
+  /**
+   * Call only the operations whose spec says `security: []`, with no credentials at all: no
+   * client id, secret, user or token endpoint is needed, and no token is obtained. Calling any
+   * other operation is a `ConfigError`.
+   * @default false
+   */
+  anonymous?: boolean;
   /** Where tokens are cached (default: in memory). */
   store?: TokenStore;
   storeKey?: string;
@@ -112,6 +120,7 @@ export interface CreateSessionOptions {
   onResponse?: TransportOptions["onResponse"];
   onRetry?: TransportOptions["onRetry"];
   onWarning?: TransportOptions["onWarning"];
+  onRequestError?: TransportOptions["onRequestError"];
 }
 
 /** One platform: a transport, a token provider, the typed client, and calls by operationId. */
@@ -174,10 +183,12 @@ function resolveConfig(options: CreateSessionOptions): {
     const value = (options as Readonly<Record<string, unknown>>)[option];
     if (value !== undefined) env[variable] = String(value);
   }
-  const userGrant = options.grant === undefined || options.grant.type === "password";
+  const userGrant =
+    !options.anonymous && (options.grant === undefined || options.grant.type === "password");
   const isSet = (name: string) => (env[name] ?? "").trim() !== "";
+  const credentials = options.anonymous ? { clientId: false, clientSecret: false } : {};
   return {
-    config: loadPlatformConfig(env, { username: userGrant, password: userGrant }),
+    config: loadPlatformConfig(env, { username: userGrant, password: userGrant, ...credentials }),
     explicit: {
       tokenUrl: isSet(optionVariableNames.tokenUrl),
       scope: isSet(optionVariableNames.scope),
@@ -205,6 +216,7 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     ...(options.onResponse ? { onResponse: options.onResponse } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.onRequestError ? { onRequestError: options.onRequestError } : {}),
   });
   try {
     const { operations, document } = await specOf(options.spec, transport);
@@ -215,15 +227,17 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     // An openIdConnect scheme's issuer counts only where neither names the token endpoint.
     const specIssuer =
       !explicit.tokenUrl && !explicit.issuer && !auth?.tokenUrl ? auth?.issuer : undefined;
-    const provider = createPlatformProvider(config, transport, {
-      ...(options.grant ? { grant: options.grant } : {}),
-      ...(options.store ? { store: options.store } : {}),
-      ...(options.storeKey ? { storeKey: options.storeKey } : {}),
-      ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
-      ...(!explicit.tokenUrl && auth?.tokenUrl ? { tokenUrl: auth.tokenUrl } : {}),
-      ...(!explicit.scope && auth?.scope ? { scope: auth.scope } : {}),
-      ...(specIssuer ? { issuer: specIssuer } : {}),
-    });
+    const provider = options.anonymous
+      ? noCredentialsProvider()
+      : createPlatformProvider(config, transport, {
+          ...(options.grant ? { grant: options.grant } : {}),
+          ...(options.store ? { store: options.store } : {}),
+          ...(options.storeKey ? { storeKey: options.storeKey } : {}),
+          ...(options.onTokenEvent ? { onTokenEvent: options.onTokenEvent } : {}),
+          ...(!explicit.tokenUrl && auth?.tokenUrl ? { tokenUrl: auth.tokenUrl } : {}),
+          ...(!explicit.scope && auth?.scope ? { scope: auth.scope } : {}),
+          ...(specIssuer ? { issuer: specIssuer } : {}),
+        });
     const check =
       options.validate === false
         ? undefined
@@ -254,6 +268,11 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
     /** Sends one operation; a status other than 2xx is an HttpError. */
     const send = async (operationId: string, init: Record<string, unknown>) => {
       const route = routeOf(operationId);
+      if (options.anonymous && !auth?.anonymous.has(operationId)) {
+        throw new ConfigError(
+          `${operationId} needs credentials (its spec does not say \`security: []\`), and this session is anonymous.`,
+        );
+      }
       checkPathParameters(operationId, route.path, init.path as Record<string, unknown>);
       await check?.(operationId, { method: route.method, path: route.path, init });
       const { path, query, header, cookie, body, signal } = init;

@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from "openapi-types";
 import type { SpecDocument } from "../spec/document.js";
-import { HTTP_METHODS } from "../spec/operations.js";
+import { HTTP_METHODS, operationTable } from "../spec/operations.js";
 
 /**
  * What a spec says about getting and presenting tokens, for a session's defaults: the token
@@ -37,17 +37,17 @@ export function authFromSpec(
   resolve: <T extends object>(value: T | OpenAPIV3.ReferenceObject | undefined) => T | undefined,
 ): SpecAuth {
   const requirements: Requirement[] = [...(document.security ?? [])];
-  const anonymous = new Set<string>();
+  const anonymous = new Set(
+    [...operationTable(document).values()]
+      .filter((entry) => entry.anonymous)
+      .map((entry) => entry.operationId),
+  );
   for (const item of Object.values(document.paths ?? {})) {
     const pathItem = resolve<OpenAPIV3.PathItemObject>(item);
     for (const method of HTTP_METHODS) {
       const operation = pathItem?.[method];
       if (!operation) continue;
       requirements.push(...(operation.security ?? []));
-      const effective = operation.security ?? document.security;
-      if (operation.operationId && effective !== undefined && effective.length === 0) {
-        anonymous.add(operation.operationId);
-      }
     }
   }
   const referenced = new Set(requirements.flatMap((requirement) => Object.keys(requirement)));

@@ -1,6 +1,7 @@
 import { createTokenProvider } from "../auth/token-provider.js";
 import type { Grant, TokenEvent, TokenProvider, TokenStore } from "../auth/types.js";
 import type { PlatformConfig } from "../config/platform-config.js";
+import type { TransportSettings } from "../config/transport-settings.js";
 import { createTransport, type Transport, type TransportOptions } from "../transport/transport.js";
 
 /**
@@ -51,7 +52,7 @@ export function wirePlatform(
 
 /** The transport alone: a session reads a spec by URL through it before its provider exists. */
 export function createPlatformTransport(
-  config: PlatformConfig,
+  config: TransportSettings,
   hooks: PlatformWiringOptions["transportHooks"] = {},
 ): Transport {
   return createTransport({

@@ -48,6 +48,11 @@ export interface OperationEntry {
    * (`{}`) means the call may come without credentials. No alternatives: no security at all.
    */
   readonly security: readonly SecurityAlternative[];
+  /**
+   * The spec says `security: []` (on the operation, or the document's when the operation says
+   * nothing): the call is sent without credentials. An absent `security` is not taken for it.
+   */
+  readonly anonymous: boolean;
   /** The media types the request body may come in (empty: the operation takes no body). */
   readonly requestMediaTypes: readonly string[];
   readonly bodyRequired: boolean;
@@ -94,6 +99,7 @@ function buildTable(document: SpecDocument): Map<string, OperationEntry> {
         security: (operation.security ?? document.security ?? []).map((requirement) =>
           Object.keys(requirement).map((name) => ({ name, scheme: schemeOf(document, name) })),
         ),
+        anonymous: (operation.security ?? document.security)?.length === 0,
         requestMediaTypes: Object.keys(requestBody?.content ?? {}).map((type) =>
           type.toLowerCase(),
         ),

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSpecBackend, loadDocument } from "../../src/spec/document.js";
 import { operationTable } from "../../src/spec/operations.js";
 import { sampleOf } from "../../src/testing/schema-sample.js";
-import { type ApiRequest, type HostileApi, hostileEnv, startHostileApi } from "./hostile-api.js";
+import {
+  type ApiRequest,
+  type HostileApi,
+  hostileCredentials,
+  hostileEnv,
+  startHostileApi,
+} from "./hostile-api.js";
 import { runCli, tempDir } from "./run-cli.js";
 
 // `passgrant api` (the built executable) against a spec passgrant did not shape
@@ -344,5 +350,41 @@ describe("passgrant api against a spec passgrant did not shape", { timeout: 300_
     } finally {
       override = undefined;
     }
+  });
+});
+
+describe("security: [] operations need no credentials at all", { timeout: 120_000 }, () => {
+  const anonymous = (args: string[], extra: Record<string, string> = {}) =>
+    runCli(["api", "--spec", specPath, ...args], { env: { MSX_BASE_URL: api.url, ...extra } });
+
+  it("calls one with MSX_BASE_URL alone: nothing asked, no token requested or sent", async () => {
+    const [issued, before] = [api.issued.length, seen.length];
+    const result = await anonymous(["getStatus"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('{"status":"up","version":"string"}\n');
+    expect(result.stderr).toBe("");
+    expect(seen.slice(before)).toMatchObject([
+      { operationId: "getStatus", authorization: "", violations: [] },
+    ]);
+    expect(api.issued.length).toBe(issued);
+  });
+
+  it("ignores a half-configured client: no secret, no password, nothing to prompt on", async () => {
+    const [issued, before] = [api.issued.length, seen.length];
+    const result = await anonymous(["listBranches"], {
+      MSX_CLIENT_ID: hostileCredentials.clientId,
+      MSX_USERNAME: hostileCredentials.username,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen.slice(before)).toMatchObject([{ operationId: "listBranches", authorization: "" }]);
+    expect(api.issued.length).toBe(issued);
+  });
+
+  it("still requires the sign-in settings for an operation that needs a token (exit 2, nothing sent)", async () => {
+    const before = seen.length;
+    const result = await anonymous(["listBooks"]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("MSX_CLIENT_ID is not set");
+    expect(seen.length).toBe(before);
   });
 });

@@ -103,6 +103,28 @@ describe("auth from the spec", () => {
     }
   });
 
+  it("an anonymous session needs no credentials, and refuses an operation that needs a token", async () => {
+    const session = await createSession<paths, operations>({
+      baseUrl: `${origin}/api`,
+      spec: SPEC,
+      environment: false,
+      anonymous: true,
+    });
+    try {
+      expect(await session.call("getHealth")).toEqual({ status: "ok" });
+      await expect(
+        session.call("listOrders", { path: { storeId: STORE }, header: { "X-Tenant-Id": "t" } }),
+      ).rejects.toMatchObject({
+        code: "ERR_CONFIG",
+        message: expect.stringContaining("listOrders needs credentials"),
+      });
+      expect(seen).toEqual([{ path: "/api/health", authorization: undefined, body: "" }]);
+      expect(session.provider.knownSecrets()).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("lets explicit settings win: tokenUrl and scope options, or MSX_TOKEN_URL", async () => {
     for (const settings of [
       { tokenUrl: `${origin}/explicit/token`, scope: "orders:read" },

@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
-import type { UntypedOperations } from "../../session/types.js";
+import { loadTransportSettings } from "../../config/index.js";
 import type { SpecDocument } from "../../spec/document.js";
 import { httpErrorFromResponse } from "../../transport/response-body.js";
 import { abortable } from "../abortable.js";
-import { inCliWords } from "../advice.js";
 import { describeOperation, listOperations } from "../api-help.js";
 import { describeResponse, readBody } from "../api-io.js";
 import {
@@ -19,8 +18,9 @@ import { cacheFor } from "../cache-option.js";
 import { apiOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
-import { cliSecrets, createLogger } from "../logger.js";
-import { commandEnvironment, resolvePlatform } from "../platform.js";
+import { cliSecrets, createLogger, type Logger } from "../logger.js";
+import { commandEnvironment, type DotenvValues, resolvePlatform } from "../platform.js";
+import { openApiSession, openTransport } from "../session.js";
 import { terminalSafeJson } from "../terminal-text.js";
 import { writeDrained } from "../write-drained.js";
 
@@ -80,8 +80,10 @@ export const apiCommand: Command = {
       context.stderr.write(`${help}\n`);
       throw new UsageError("Name an operation id (see --list), or METHOD PATH.", "api");
     }
+    const log = createLogger(context, values.verbose === true);
     // --spec, else the profile's spec (a path already resolved against the config file), else MSX's.
-    const document = await loadApiSpec(values.spec ?? context.profile?.()?.options.spec, context);
+    const spec = values.spec ?? context.profile?.()?.options.spec;
+    const document = await loadApiSpec(spec, values, context, log);
     if (values.list) {
       if (positionals.length > 0) {
         throw new UsageError("--list takes no operation.", "api");
@@ -132,33 +134,22 @@ export const apiCommand: Command = {
     }
     const select = values.query === undefined ? undefined : await compileQuery(values.query);
 
-    const log = createLogger(context, values.verbose === true);
-    const anonymous =
-      target.kind === "operation" &&
-      (target.operation.security.length === 0 ||
-        target.operation.security.some((alternative) => alternative.length === 0));
+    // `security: []`: sent without credentials, so none is required or asked for.
+    const anonymous = target.kind === "operation" && target.operation.anonymous;
     const config = await resolvePlatform(context, log, {
       command: "api",
       dotenv: values,
       needsUser: !anonymous,
+      needsCredentials: !anonymous,
       passwordStdin: values["password-stdin"],
     });
     const env = commandEnvironment(context, values);
-    const { createSession } = await import("../../session/create-session.js");
-    const session = await createSession<Record<string, never>, UntypedOperations>({
-      config,
+    const session = await openApiSession(config, log, {
       spec: document,
-      ...cacheFor("api", values, env, config, "password", log, context.profile?.()?.name),
-      onWarning: (message) => log.info(inCliWords(message)),
-      onResponse: ({ method, url, status, durationMs }) =>
-        log.debug(`${method} ${url} -> ${status} (${Math.round(durationMs)} ms)`),
-      onTokenEvent: (event) => {
-        if (event.type === "warning") log.warn(event.message);
-        else if (event.type === "grant")
-          log.debug(`token: requesting a token (grant ${event.grantType})`);
-      },
+      ...(anonymous
+        ? { anonymous }
+        : cacheFor("api", values, env, config, "password", log, context.profile?.()?.name)),
     });
-    log.addSecretSource(() => session.provider.knownSecrets());
     const print = (value: unknown, indent: boolean) => {
       const selected = select ? select(value) : value;
       return `${terminalSafeJson(selected ?? null, indent && context.stdout.isTTY ? 2 : undefined)}\n`;
@@ -198,21 +189,35 @@ export const apiCommand: Command = {
   },
 };
 
-/** The spec given with --spec (a file relative to the working directory, or a URL), else MSX's. */
+/**
+ * The spec given with --spec (a file relative to the working directory, or a URL), else MSX's.
+ * A URL is read through the configured transport (MSX_CA_FILE, MSX_INSECURE_TLS, the proxy,
+ * MSX_TIMEOUT_MS, MSX_MAX_RESPONSE_BYTES), like the API calls that follow, before any sign-in.
+ */
 async function loadApiSpec(
   spec: string | undefined,
+  dotenv: DotenvValues,
   context: CommandContext,
+  log: Logger,
 ): Promise<SpecDocument> {
   if (spec === undefined) {
     const { loadMsxDocument } = await import("../../spec/msx-spec.js");
     return loadMsxDocument();
   }
   const { loadSpec } = await import("../../session/load-spec.js");
-  const source =
-    /^https?:\/\//i.test(spec) || /^file:/i.test(spec) ? spec : resolve(context.cwd, spec);
-  return loadSpec(source.startsWith("file:") ? new URL(source) : source, (request) =>
-    fetch(request),
-  );
+  if (/^https?:\/\//i.test(spec)) {
+    const transport = openTransport(
+      loadTransportSettings(commandEnvironment(context, dotenv)),
+      log,
+    );
+    try {
+      return await loadSpec(spec, transport.fetch);
+    } finally {
+      await transport.close().catch(() => {});
+    }
+  }
+  const file = /^file:/i.test(spec) ? new URL(spec) : resolve(context.cwd, spec);
+  return loadSpec(file, () => Promise.reject(new Error("a file is not fetched")));
 }
 
 async function loadChecks(document: SpecDocument) {

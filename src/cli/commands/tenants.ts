@@ -1,7 +1,14 @@
 import type { components, operations } from "../../../generated/msx.js";
 import { createPageProgressCheck } from "../../client/page-progress.js";
+import type { UntypedInit } from "../../session/types.js";
 import { abortable, withChildSignal } from "../abortable.js";
-import { expectData, tenantPageShape, tenantShape } from "../api-result.js";
+import {
+  describedHttpError,
+  expectData,
+  type ShapeCheck,
+  tenantPageShape,
+  tenantShape,
+} from "../api-result.js";
 import { integerOption, parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor } from "../cache-option.js";
 import { tenantActions, tenantsOptions } from "../command-options.js";
@@ -10,7 +17,7 @@ import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { createProgress } from "../progress.js";
-import { openSession, type PlatformSession } from "../session.js";
+import { type ApiSession, openApiSession } from "../session.js";
 import { describeTenant, tenantLine } from "../tenant-output.js";
 import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
 import { writeDrained } from "../write-drained.js";
@@ -18,6 +25,7 @@ import { writeDrained } from "../write-drained.js";
 type Tenant = components["schemas"]["Tenant"];
 type TenantCreate = components["schemas"]["TenantCreate"];
 type TenantUpdate = components["schemas"]["TenantUpdate"];
+type TenantsPage = components["schemas"]["TenantsPage"];
 type PageQuery = operations["getTenantsPage"]["parameters"]["query"];
 
 const help = `Usage: passgrant tenants <action> [options]
@@ -147,11 +155,13 @@ export const tenantsCommand: Command = {
       passwordStdin: values["password-stdin"],
     });
     const env = commandEnvironment(context, values);
-    const session = openSession(
-      config,
-      log,
-      cacheFor("tenants", values, env, config, "password", log, context.profile?.()?.name),
-    );
+    // The bundled MSX spec's operations, sent as `passgrant api` sends them. The requests are
+    // built from options checked above, so they are not checked against the spec again (which
+    // would load its validator on every run).
+    const session = await openApiSession(config, log, {
+      ...cacheFor("tenants", values, env, config, "password", log, context.profile?.()?.name),
+      validate: false,
+    });
     try {
       const work =
         listing !== undefined
@@ -169,19 +179,17 @@ async function runAction(
   action: Exclude<Action, "list">,
   id: string,
   values: Values,
-  session: PlatformSession,
+  session: ApiSession,
   context: CommandContext,
 ): Promise<void> {
-  const { client } = session;
   const { signal } = context;
   const print = (text: string) => context.stdout.write(`${text}\n`);
   switch (action) {
     case "get": {
-      const tenant = expectData(
-        await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
-        "GET",
-        tenantShape,
-      );
+      const { data: tenant } = await call<Tenant>(session, "getTenant", {
+        path: { id },
+        signal,
+      });
       print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
     }
@@ -194,21 +202,16 @@ async function runAction(
           ? { externalId: orNull(values["external-id"]) }
           : {}),
       };
-      const tenant = expectData(
-        await client.POST("/idm/api/v8/tenants", { body, signal }),
-        "POST",
-        tenantShape,
-      );
+      const { data: tenant } = await call<Tenant>(session, "createTenant", { body, signal });
       print(values.json ? terminalSafeJson(tenant) : terminalSafe(tenant.id));
       return;
     }
     case "update": {
       // PUT replaces the tenant: start from its current fields so unnamed ones are kept.
-      const current = expectData(
-        await client.GET("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
-        "GET",
-        tenantShape,
-      );
+      const { data: current } = await call<Tenant>(session, "getTenant", {
+        path: { id },
+        signal,
+      });
       const body: TenantUpdate = {
         name: values.name ?? current.name,
         description: current.description ?? null,
@@ -216,19 +219,16 @@ async function runAction(
         url: current.url ?? null,
         ...optionalFields(values, ["description", "email", "url"]),
       };
-      const tenant = expectData(
-        await client.PUT("/idm/api/v8/tenants/{id}", { params: { path: { id } }, body, signal }),
-        "PUT",
-        tenantShape,
-      );
+      const { data: tenant } = await call<Tenant>(session, "updateTenant", {
+        path: { id },
+        body,
+        signal,
+      });
       print(values.json ? terminalSafeJson(tenant) : describeTenant(tenant));
       return;
     }
     case "delete":
-      expectData(
-        await client.DELETE("/idm/api/v8/tenants/{id}", { params: { path: { id } }, signal }),
-        "DELETE",
-      );
+      await call(session, "deleteTenant", { path: { id }, signal }, null);
       print(
         values.json
           ? terminalSafeJson({ deleted: true, id })
@@ -277,12 +277,12 @@ function listRequest(values: Values): ListRequest {
 async function list(
   { firstPage, query }: ListRequest,
   values: Values,
-  session: PlatformSession,
+  session: ApiSession,
   context: CommandContext,
 ): Promise<void> {
   const out = context.stdout;
   if (!values.all) {
-    const { result } = await fetchPage(session, query, firstPage, context.signal);
+    const { data: result } = await fetchPage(session, query, firstPage, context.signal);
     if (values.json) await writeDrained(out, `${terminalSafeJson(result)}\n`);
     else await writeDrained(out, lines(result.contents));
     return;
@@ -296,7 +296,7 @@ async function list(
   let opened = false;
   try {
     for (let page = firstPage; ; page += 1) {
-      const { result, response } = await fetchPage(session, query, page, context.signal);
+      const { data: result, response } = await fetchPage(session, query, page, context.signal);
       checkProgress({
         page: result.page,
         ids: result.contents.map((tenant) => tenant.id),
@@ -325,18 +325,42 @@ async function list(
 
 /** One page, checked for the shape the listing relies on, with a signal of its own. */
 async function fetchPage(
-  session: PlatformSession,
+  session: ApiSession,
   query: Omit<PageQuery, "page">,
   page: number,
   signal: AbortSignal,
 ) {
-  return withChildSignal(signal, async (pageSignal) => {
-    const answer = await session.client.GET("/idm/api/v8/tenants", {
-      params: { query: { ...query, page } },
-      signal: pageSignal,
-    });
-    return { result: expectData(answer, "GET", tenantPageShape), response: answer.response };
-  });
+  return withChildSignal(signal, (pageSignal) =>
+    call<TenantsPage>(
+      session,
+      "getTenantsPage",
+      { query: { ...query, page }, signal: pageSignal },
+      tenantPageShape,
+    ),
+  );
+}
+
+/**
+ * One operation of the MSX spec by its id, through the session. Its 2xx JSON is checked for the
+ * shape the command relies on (a tenant by default; `null` for none); an HTTP error gets the
+ * tenants' hint for its status.
+ */
+async function call<T>(
+  session: ApiSession,
+  operationId: string,
+  init: UntypedInit,
+  shape: ShapeCheck | null = tenantShape,
+): Promise<{ data: T; response: Response }> {
+  try {
+    const { data, response } = await session.send(operationId, init);
+    const method = session.operations.get(operationId)?.method ?? "GET";
+    return {
+      data: expectData<T>({ data: data as T, response }, method, shape ?? undefined),
+      response,
+    };
+  } catch (error) {
+    throw describedHttpError(error);
+  }
 }
 
 function lines(tenants: readonly Tenant[]): string {

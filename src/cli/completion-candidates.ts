@@ -35,7 +35,7 @@ export interface LineValues {
 }
 
 const NONE: Completion = { kind: "words", candidates: [] };
-const rootOptions = ["--help", "--version"];
+const rootOptions = ["--help", "--version", "--profile"];
 
 /**
  * The candidates for the last of `words` (the words after `passgrant`; the last is the one being
@@ -48,13 +48,26 @@ export async function completeWords(
   sources: CompletionSources,
 ): Promise<Completion> {
   const current = words.at(-1) ?? "";
-  const [first, ...rest] = words.slice(0, -1);
+  // `passgrant --profile NAME <command> …`: run.ts moves a leading --profile after the command.
+  const [leading, profile] = leadingProfile(words.slice(0, -1));
+  if (profile === null)
+    return completeValue({ type: "string", completes: "profile" }, current, "", sources);
+  const [first, ...rest] = leading;
   const commandNames = () =>
     matching(
       current,
       commands.map((c) => ({ value: c.name, description: c.summary })),
     );
   if (first === undefined) {
+    if (current.startsWith("--profile=")) {
+      const prefix = "--profile=";
+      return completeValue(
+        { type: "string", completes: "profile" },
+        current.slice(prefix.length),
+        prefix,
+        sources,
+      );
+    }
     return current.startsWith("-")
       ? matching(
           current,
@@ -67,6 +80,7 @@ export async function completeWords(
   if (!command) return NONE;
   const options: CommandOptions = { ...globalOptions, ...command.options };
   const line = readLine(rest, options);
+  if (profile !== undefined) line.profile ??= profile;
 
   if (line.awaiting) return completeValue(line.awaiting, current, "", sources);
   if (!line.afterDashes && current.startsWith("--") && current.includes("=")) {
@@ -96,6 +110,19 @@ export async function completeWords(
     current,
     argument.map((value) => ({ value })),
   );
+}
+
+/**
+ * The words without a leading `--profile NAME` (or `--profile=NAME`), and NAME: `null` when the
+ * word being completed is that NAME.
+ */
+function leadingProfile(words: readonly string[]): [readonly string[], string | null | undefined] {
+  const [first, second] = words;
+  if (first === "--profile") {
+    return second === undefined ? [[], null] : [words.slice(2), second];
+  }
+  if (first?.startsWith("--profile=")) return [words.slice(1), first.slice("--profile=".length)];
+  return [words, undefined];
 }
 
 interface ReadLine {

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { profileNames } from "../config/profiles.js";
+import { profileNames, selectProfile } from "../config/profiles.js";
 import { msxOperations } from "../spec/msx-operations.js";
 import type { Candidate, CompletionSources, LineValues } from "./completion-candidates.js";
 import type { CommandContext } from "./context.js";
@@ -14,8 +14,9 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 
 /**
  * What completion computes at run time: operation ids and profile names. Only local files are
- * read: a `--spec` URL is not fetched (a TAB sends nothing over the network), and no .env,
- * secret or token cache is touched.
+ * read (the config file, a spec): a `--spec` URL, given or a profile's, is not fetched (a TAB
+ * sends nothing over the network), and no .env, secret or token cache is touched. A config file
+ * that cannot be used offers no profile (its problems are for the command to report).
  */
 export function completionSources(context: CommandContext): CompletionSources {
   return {
@@ -29,7 +30,9 @@ async function operationCandidates(
   line: LineValues,
   context: CommandContext,
 ): Promise<readonly Candidate[]> {
-  const spec = line.spec;
+  // --spec on the line, else the spec of the profile the run would use (--profile on the line,
+  // PASSGRANT_PROFILE, the file's current one), else the bundled MSX spec.
+  const spec = line.spec ?? profileSpec(line.profile, context);
   if (spec === undefined) {
     // The bundled MSX spec, from its operation table: no YAML to parse.
     return Object.entries(msxOperations).map(([id, { method, path }]) => ({
@@ -46,6 +49,14 @@ async function operationCandidates(
     ? JSON.parse(text)
     : (await import("yaml")).parse(text);
   return operationsOf(document);
+}
+
+function profileSpec(flag: string | undefined, context: CommandContext): string | undefined {
+  try {
+    return selectProfile(context.env, flag)?.options.spec;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The file a --spec value names, or undefined for a URL (not fetched while completing). */

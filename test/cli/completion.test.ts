@@ -27,10 +27,14 @@ beforeAll(async () => {
   }
 });
 
-const shellEnv = () => ({ PATH: `${bin}:${process.env.PATH}`, HOME: work });
+const shellEnv = (extra: Record<string, string> = {}) => ({
+  PATH: `${bin}:${process.env.PATH}`,
+  HOME: work,
+  ...extra,
+});
 
 /** COMPREPLY after the bash function runs for `line` (the cursor at its end). */
-function bash(line: string): string[] {
+function bash(line: string, env: Record<string, string> = {}): string[] {
   const out = execFileSync(
     "bash",
     [
@@ -42,7 +46,7 @@ function bash(line: string): string[] {
       script.bash as string,
       line,
     ],
-    { cwd: work, env: shellEnv(), encoding: "utf8", timeout: 20_000 },
+    { cwd: work, env: shellEnv(env), encoding: "utf8", timeout: 20_000 },
   );
   return out.split("\n").filter((word) => word !== "");
 }
@@ -175,6 +179,57 @@ describe("passgrant completion bash, in bash", () => {
     expect(bash(`passgrant api --body '$(touch ${marker})' --inc`)).toEqual(["--include"]);
     expect(bash(`passgrant api --body "\`touch ${marker}\`" --inc`)).toEqual(["--include"]);
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("profile names and the profile's spec", () => {
+  beforeAll(async () => {
+    // Made by `passgrant profile add` itself, in the config file under HOME (~/.config).
+    for (const [name, spec] of [
+      ["lab", "orders.yaml"],
+      ["staging", undefined],
+    ] as const) {
+      const { code, stderr } = await runCli(
+        [
+          "profile",
+          "add",
+          name,
+          "--base-url",
+          "https://msx.example.test",
+          "--client-id",
+          "cli",
+          ...(spec ? ["--spec", spec] : []),
+        ],
+        { cwd: work, env: { HOME: work } },
+      );
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    }
+  });
+
+  it("completes --profile and the profile commands' names from the config file", () => {
+    expect(bash("passgrant --profile ")).toEqual(["lab", "staging"]);
+    expect(bash("passgrant --profile=st")).toEqual(["staging"]);
+    expect(bash("passgrant token --profile ")).toEqual(["lab", "staging"]);
+    expect(bash("passgrant profile show l")).toEqual(["lab"]);
+    expect(bash("passgrant profile ")).toEqual(["list", "show", "add", "remove", "use"]);
+    expect(bash("passgrant profile add x --client-auth ")).toContain("private_key_jwt");
+  });
+
+  it("completes the operation ids of the profile's spec, however the profile is picked", () => {
+    const orders = ["listOrders", "createOrder", "getOrder"];
+    expect(bash("passgrant api --profile lab ")).toEqual(orders);
+    expect(bash("passgrant --profile lab api get")).toEqual(["getOrder"]);
+    expect(bash("passgrant api ", { PASSGRANT_PROFILE: "lab" })).toEqual(orders);
+    // --spec on the line wins; a profile without a spec means the bundled one.
+    expect(bash("passgrant api --profile lab --spec pets.json ")).toEqual(["listPets"]);
+    expect(bash("passgrant api --profile staging ").sort()).toEqual(msxIds());
+  });
+
+  it("offers no profile, and no error, when the config file is unusable", () => {
+    const broken = join(work, "broken.json");
+    writeFileSync(broken, "{ not json");
+    expect(bash("passgrant --profile ", { PASSGRANT_CONFIG: broken })).toEqual([]);
+    expect(bash("passgrant api ", { PASSGRANT_CONFIG: broken }).sort()).toEqual(msxIds());
   });
 });
 

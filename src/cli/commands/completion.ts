@@ -18,9 +18,10 @@ Prints the shell completion script for passgrant. Load it once in your shell's s
   zsh    source <(passgrant completion zsh)                  in ~/.zshrc, after compinit
   fish   passgrant completion fish > ~/.config/fish/completions/passgrant.fish
 
-TAB then completes commands, options, option values (--grant, --format, ...), file names and
-the operation ids of the spec (passgrant api <TAB>: the bundled MSX spec, or the local file
-given with --spec; a --spec URL is never fetched while completing).
+TAB then completes commands, options, option values (--grant, --format, ...), file names,
+profile names (--profile <TAB>) and the operation ids of the spec (passgrant api <TAB>: the
+local file given with --spec, else the profile's spec, else the bundled MSX spec; a spec URL is
+never fetched while completing).
 
 Options:
   -h, --help    show this help`;

@@ -18,10 +18,30 @@ export interface AuthorizationServerMetadata {
   revocationEndpoint?: string;
   /** RFC 7662 §4 (RFC 8414 §2). */
   introspectionEndpoint?: string;
+  /**
+   * RFC 8705 §5 `mtls_endpoint_aliases`: where a client using mutual TLS sends its requests
+   * instead (passgrant does so for the `tls_client_auth` methods).
+   */
+  mtlsEndpointAliases?: MtlsEndpointAliases;
   /** Where the document was read. */
   metadataUrl: string;
   /** The whole document. */
   raw: Record<string, unknown>;
+}
+
+/** The endpoints RFC 8705 §5 lets a server alias for mutual TLS, among those passgrant uses. */
+export type MtlsEndpointAliases = Partial<
+  Pick<
+    AuthorizationServerMetadata,
+    "tokenEndpoint" | "deviceAuthorizationEndpoint" | "revocationEndpoint" | "introspectionEndpoint"
+  >
+>;
+
+/** The metadata as a client using mutual TLS sees it: each aliased endpoint replaced (RFC 8705 §5). */
+export function withMtlsAliases(
+  metadata: AuthorizationServerMetadata,
+): AuthorizationServerMetadata {
+  return metadata.mtlsEndpointAliases ? { ...metadata, ...metadata.mtlsEndpointAliases } : metadata;
 }
 
 /** Why discovery failed: no document, a document for another issuer, or an unusable one. */
@@ -127,8 +147,12 @@ function checkMetadata(
       "If that server is the one you mean, set `issuer` to exactly its value; otherwise the document is not to be trusted.",
     );
   }
-  const endpoint = (name: string, required: boolean): string | undefined => {
-    const value = raw[name];
+  const endpoint = (
+    name: string,
+    required: boolean,
+    from: Record<string, unknown> = raw,
+  ): string | undefined => {
+    const value = from[name];
     if (value === undefined && !required) return undefined;
     try {
       if (typeof value !== "string") throw new Error();
@@ -143,9 +167,32 @@ function checkMetadata(
       );
     }
   };
-  const optional = (name: string, key: keyof AuthorizationServerMetadata) => {
-    const value = endpoint(name, false);
+  const optional = (
+    name: string,
+    key: keyof AuthorizationServerMetadata,
+    from: Record<string, unknown> = raw,
+  ) => {
+    const value = endpoint(name, false, from);
     return value === undefined ? {} : { [key]: value };
+  };
+  const aliases = raw.mtls_endpoint_aliases;
+  if (
+    aliases !== undefined &&
+    (typeof aliases !== "object" || aliases === null || Array.isArray(aliases))
+  ) {
+    throw new DiscoveryError(
+      issuer,
+      "invalid",
+      `The metadata at ${metadataUrl} has an mtls_endpoint_aliases that is not a JSON object (RFC 8705 §5).`,
+    );
+  }
+  const aliasOf = (name: string, key: keyof MtlsEndpointAliases) =>
+    aliases === undefined ? {} : optional(name, key, aliases as Record<string, unknown>);
+  const mtlsEndpointAliases: MtlsEndpointAliases = {
+    ...aliasOf("token_endpoint", "tokenEndpoint"),
+    ...aliasOf("device_authorization_endpoint", "deviceAuthorizationEndpoint"),
+    ...aliasOf("revocation_endpoint", "revocationEndpoint"),
+    ...aliasOf("introspection_endpoint", "introspectionEndpoint"),
   };
   return {
     issuer,
@@ -154,6 +201,7 @@ function checkMetadata(
     ...optional("device_authorization_endpoint", "deviceAuthorizationEndpoint"),
     ...optional("revocation_endpoint", "revocationEndpoint"),
     ...optional("introspection_endpoint", "introspectionEndpoint"),
+    ...(Object.keys(mtlsEndpointAliases).length > 0 ? { mtlsEndpointAliases } : {}),
     metadataUrl,
     raw,
   };

@@ -20,10 +20,15 @@ import {
   checkClientAuthMethod,
   sendsSecret,
   signsAssertion,
+  usesClientCertificate,
 } from "./client-auth.js";
 import { DEVICE_CODE_GRANT_TYPE } from "./device-code.js";
 import { missingDeviceEndpoint, realSleep } from "./device-flow.js";
-import { type AuthorizationServerMetadata, discoverAuthorizationServer } from "./discovery.js";
+import {
+  type AuthorizationServerMetadata,
+  discoverAuthorizationServer,
+  withMtlsAliases,
+} from "./discovery.js";
 import { type GrantRequest, grantRequest } from "./grants.js";
 import { SILENT_GRANT, SignInRequiredError } from "./silent-grant.js";
 import { once } from "./single-flight.js";
@@ -173,8 +178,11 @@ export function resolveConfig(options: TokenProviderOptions): ProviderConfig {
   const metadata = issuer
     ? once(async () => {
         const found = await discoverAuthorizationServer(String(options.issuer), { fetch });
-        checkSecure(new URL(found.tokenEndpoint));
-        return found;
+        // RFC 8705 §5: a client using mutual TLS sends to the server's mTLS aliases, where there
+        // are any (a server may ask for certificates on other hosts or ports only).
+        const used = usesClientCertificate(clientAuth) ? withMtlsAliases(found) : found;
+        checkSecure(new URL(used.tokenEndpoint));
+        return used;
       })
     : undefined;
   return {

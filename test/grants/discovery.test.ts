@@ -142,6 +142,31 @@ describe("discovery (RFC 8414, OpenID Connect Discovery) against oidc-provider",
     });
   });
 
+  it("reads mtls_endpoint_aliases (RFC 8705 §5), and refuses malformed ones", async () => {
+    const metadata = (origin: string, aliases: unknown) =>
+      JSON.stringify({
+        issuer: origin,
+        token_endpoint: `${origin}/token`,
+        mtls_endpoint_aliases: aliases,
+      });
+    const good = await fakeServer((_path, origin) => [
+      200,
+      metadata(origin, { token_endpoint: "https://mtls.example.test/token", other: 1 }),
+    ]);
+    const found = await discoverAuthorizationServer(good.origin);
+    expect(found.tokenEndpoint).toBe(`${good.origin}/token`);
+    expect(found.mtlsEndpointAliases).toEqual({ tokenEndpoint: "https://mtls.example.test/token" });
+    for (const aliases of [
+      ["https://mtls.example.test/token"],
+      { token_endpoint: "javascript:x" },
+    ]) {
+      const bad = await fakeServer((_path, origin) => [200, metadata(origin, aliases)]);
+      await expect(discoverAuthorizationServer(bad.origin)).rejects.toMatchObject({
+        reason: "invalid",
+      });
+    }
+  });
+
   it("needs tokenUrl or issuer", () => {
     expect(() =>
       createTokenProvider({

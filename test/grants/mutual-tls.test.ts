@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { join } from "node:path";
@@ -98,10 +99,20 @@ async function startApi(bound: Map<string, string>) {
  * (its certificate's subject registered), one for `self_signed_tls_client_auth` (its
  * certificate registered as `x5c`), both with certificate-bound access tokens.
  */
-async function startMtlsServer(): Promise<OidcServer> {
+async function startMtlsServer(
+  options: Pick<Parameters<typeof startOidcServer>[0] & {}, "prepare"> & {
+    requestCert?: boolean;
+  } = {},
+): Promise<OidcServer> {
   const socketOf = (ctx: { req: { socket: unknown } }) => ctx.req.socket as TLSSocket;
   const server = await startOidcServer({
-    tls: { key: certs.key, cert: certs.cert, ca: certs.caPem },
+    ...(options.prepare ? { prepare: options.prepare } : {}),
+    tls: {
+      key: certs.key,
+      cert: certs.cert,
+      ca: certs.caPem,
+      ...(options.requestCert === false ? { requestCert: false } : {}),
+    },
     configuration: {
       clientAuthMethods: ["tls_client_auth", "self_signed_tls_client_auth"],
       clients: [
@@ -333,6 +344,77 @@ describe("tls_client_auth and certificate-bound tokens against oidc-provider (RF
     await provider.getAccessToken();
     const info = await provider.introspect();
     expect((info.cnf as Record<string, string>)["x5t#S256"]).toBe(selfSigned.thumbprint);
+  });
+
+  it("sends to the metadata's mtls_endpoint_aliases (RFC 8705 §5) when only they ask for a certificate", async () => {
+    // The alias: the same provider behind a second https server, the one that asks for certificates.
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
+    const aliasSeen: string[] = [];
+    const alias: Server = createServer(
+      {
+        key: certs.key,
+        cert: certs.cert,
+        ca: certs.caPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        aliasSeen.push(`${req.method} ${req.url}`);
+        handler(req, res);
+      },
+    );
+    await new Promise<void>((resolve) => alias.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          alias.closeAllConnections();
+          alias.close(() => resolve());
+        }),
+    );
+    const aliasUrl = `https://127.0.0.1:${(alias.address() as AddressInfo).port}`;
+    const server = await startMtlsServer({
+      requestCert: false,
+      prepare: (provider) =>
+        provider.use(async (ctx: { path: string; body: unknown }, next: () => Promise<void>) => {
+          await next();
+          if (ctx.path.startsWith("/.well-known/") && typeof ctx.body === "object") {
+            ctx.body = {
+              ...(ctx.body as object),
+              mtls_endpoint_aliases: {
+                token_endpoint: `${aliasUrl}/token`,
+                introspection_endpoint: `${aliasUrl}/token/introspection`,
+              },
+            };
+          }
+        }),
+    });
+    handler = server.provider.callback();
+    const transport = createTransport({
+      caFile: certs.caFile,
+      clientCertFile: client.certFile,
+      clientCertKeyFile: client.keyFile,
+    });
+    closers.push(() => transport.close());
+    const provider = (clientAuth: "tls_client_auth" | "basic") =>
+      createTokenProvider({
+        issuer: server.issuer,
+        clientId: MTLS_CLIENT,
+        clientAuth,
+        ...(clientAuth === "basic" ? { clientSecret: "not-used-here" } : {}),
+        grant: { type: "client_credentials" },
+        fetch: transport.fetch,
+      });
+    const mtls = provider("tls_client_auth");
+    await mtls.getAccessToken();
+    const info = await mtls.introspect();
+    expect((info.cnf as Record<string, string>)["x5t#S256"]).toBe(client.thumbprint);
+    expect(aliasSeen).toEqual(["POST /token", "POST /token/introspection"]);
+    expect(server.seen).not.toContain("POST /token");
+    // Without a certificate method the aliases are not used (RFC 8705 §5 is for mTLS clients).
+    expect((await provider("basic").serverMetadata())?.tokenEndpoint).toBe(
+      `${server.issuer}/token`,
+    );
+    expect((await mtls.serverMetadata())?.tokenEndpoint).toBe(`${aliasUrl}/token`);
   });
 
   it("another certificate, or none, gets invalid_client with advice about the certificate", async () => {

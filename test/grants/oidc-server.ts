@@ -29,13 +29,13 @@ export async function startOidcServer(
      * Serve https with this certificate, asking every client for one (mutual TLS, RFC 8705),
      * which `features.mTLS.getCertificate` then reads from the socket.
      */
-    tls?: { key: string; cert: string; ca: string };
+    tls?: { key: string; cert: string; ca: string; requestCert?: boolean };
   } = {},
 ): Promise<OidcServer> {
   const server: Server = options.tls
     ? createHttpsServer({
         ...options.tls,
-        requestCert: true,
+        requestCert: options.tls.requestCert ?? true,
         // Self-signed client certificates reach the provider, which decides (RFC 8705 §2.2).
         rejectUnauthorized: false,
       })

@@ -29,6 +29,9 @@ export const cachedGrants = [
 /** How `passgrant token --format` prints the token. */
 export const tokenFormats = ["token", "json", "header", "exec-credential"] as const;
 
+/** The git-credential(1) operations `passgrant credential-helper git` answers. */
+export const gitCredentialOperations = ["get", "store", "erase"] as const;
+
 /** The actions of `passgrant tenants`. */
 export const tenantActions = ["list", "get", "create", "update", "delete"] as const;
 

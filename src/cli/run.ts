@@ -14,6 +14,7 @@ import {
   credentialHelperOptions,
   demoOptions,
   generateOptions,
+  gitCredentialOperations,
   loginOptions,
   logoutOptions,
   profileActions,
@@ -68,7 +69,7 @@ export const commands: readonly CommandEntry[] = [
     name: "credential-helper",
     summary: "answer git's credential requests with the access token (credential-helper git get)",
     options: credentialHelperOptions,
-    arguments: [["git"], ["get", "store", "erase"]],
+    arguments: [["git"], gitCredentialOperations],
     load: async () => (await import("./commands/credential-helper.js")).credentialHelperCommand,
   },
   {

@@ -3,7 +3,7 @@ import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { cacheFor } from "../cache-option.js";
 import { cachedGrantOption } from "../cached-grant.js";
-import { credentialHelperOptions } from "../command-options.js";
+import { credentialHelperOptions, gitCredentialOperations } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
@@ -56,7 +56,7 @@ export const credentialHelperCommand: Command = {
         "credential-helper",
       );
     }
-    if (operation !== "get" && operation !== "store" && operation !== "erase") {
+    if (!gitCredentialOperations.some((known) => known === operation)) {
       // git-credential(1): a helper ignores operations it does not know.
       return ExitCode.ok;
     }

@@ -41,7 +41,7 @@ type Operation = {
 
 // Dereferenced by openapi-backend, so every $ref is resolved.
 const backend = await createMsxBackend();
-const document = backend.document as unknown as {
+const document = backend.definition as unknown as {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 };
@@ -94,7 +94,7 @@ describe("the token endpoint", () => {
     // `{}`: credentials in the form (client_secret_post, or a public client's client_id), which
     // OpenAPI 3.0 has no scheme for; the embedded sandbox takes it, beyond the platform's SDKs.
     expect(operation.security).toEqual([{ BasicAuth: [] }, {}]);
-    const schemes = (backend.document as { components?: { securitySchemes?: unknown } }).components
+    const schemes = (backend.definition as { components?: { securitySchemes?: unknown } }).components
       ?.securitySchemes;
     expect(schemes).toMatchObject({
       BasicAuth: { type: "http", scheme: "basic" },

@@ -141,6 +141,8 @@ describe("the store's memory bound, measured in a child process", { timeout: 180
     expect(result.tenantBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     // 3,000 images are 120 MB of data; before the cap all of it stayed (RSS grew ~250 MB).
     expect(result.heapGrowth).toBeLessThan(16 * 1024 * 1024);
-    expect(result.rssGrowth).toBeLessThan(96 * 1024 * 1024);
+    // RSS keeps malloc's arenas after 120 MB of bodies went through (58 to 96 MB seen on one
+    // machine); the bound is loose, the heap bound above is the tight one.
+    expect(result.rssGrowth).toBeLessThan(160 * 1024 * 1024);
   });
 });

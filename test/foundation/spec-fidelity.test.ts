@@ -94,8 +94,8 @@ describe("the token endpoint", () => {
     // `{}`: credentials in the form (client_secret_post, or a public client's client_id), which
     // OpenAPI 3.0 has no scheme for; the embedded sandbox takes it, beyond the platform's SDKs.
     expect(operation.security).toEqual([{ BasicAuth: [] }, {}]);
-    const schemes = (backend.definition as { components?: { securitySchemes?: unknown } }).components
-      ?.securitySchemes;
+    const schemes = (backend.definition as { components?: { securitySchemes?: unknown } })
+      .components?.securitySchemes;
     expect(schemes).toMatchObject({
       BasicAuth: { type: "http", scheme: "basic" },
       BearerAuth: { type: "http", scheme: "bearer" },

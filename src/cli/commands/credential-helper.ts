@@ -9,7 +9,7 @@ import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
-import { deviceCodeGrant, grantChoice } from "./token.js";
+import { deviceCodeGrant } from "./token.js";
 
 const help = `Usage: passgrant credential-helper git <get|store|erase> [--grant GRANT] [--cache]
 

@@ -7,7 +7,6 @@ import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
-import { grantChoice } from "./token.js";
 
 const help = `Usage: passgrant logout [--grant GRANT] [--cache-file PATH] [options]
 

@@ -28,7 +28,9 @@ const warm = await fetch(`${sandbox.url}/idm/api/v8/tenants`, {
   body: JSON.stringify({ name: "warm-up", image: null }),
 });
 const { id: warmId } = await warm.json();
-await (await fetch(`${sandbox.url}/idm/api/v8/tenants/${warmId}`, { method: "DELETE", headers: auth })).arrayBuffer();
+await (
+  await fetch(`${sandbox.url}/idm/api/v8/tenants/${warmId}`, { method: "DELETE", headers: auth })
+).arrayBuffer();
 
 const settle = () => {
   globalThis.gc?.();

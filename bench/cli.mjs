@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startSandbox } from "../dist/sandbox/index.js";
+import { startSandbox } from "passgrant/sandbox";
 import { fmt, median, table } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 15);
 const cli = fileURLToPath(new URL("../dist/bin/passgrant.js", import.meta.url));
-const entry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const entry = fileURLToPath(new URL("../dist/lib/index.js", import.meta.url));
 
 export async function benchCli() {
   const sandbox = await startSandbox();

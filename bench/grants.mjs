@@ -1,12 +1,7 @@
 // Grants per request: how many token requests the sandbox sees for many API calls, with a token
 // lifetime short enough to force renewals during the run.
-import {
-  bearerAuth,
-  createMsxClient,
-  createTokenProvider,
-  createTransport,
-} from "../dist/index.js";
-import { startSandbox } from "../dist/sandbox/index.js";
+import { bearerAuth, createMsxClient, createTokenProvider, createTransport } from "passgrant";
+import { startSandbox } from "passgrant/sandbox";
 import { fmt, table } from "./lib.mjs";
 
 const TTL_SECONDS = 1;

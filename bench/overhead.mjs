@@ -1,13 +1,9 @@
 // Request overhead: the same authenticated GET through raw fetch, undici's request (the floor),
 // openapi-fetch alone, and the passgrant client (bearer middleware, cached token).
+
+import { bearerAuth, createMsxClient, createTokenProvider, createTransport } from "passgrant";
 import { Bench } from "tinybench";
 import { Agent, request } from "undici";
-import {
-  bearerAuth,
-  createMsxClient,
-  createTokenProvider,
-  createTransport,
-} from "../dist/index.js";
 import { fmt, median, startFixedServer, TOKEN, table } from "./lib.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -1,8 +1,8 @@
 // session.paginate() over 10,000 tenants on the embedded sandbox (in this process), against a
 // raw-fetch loop fetching the same pages with the same token, in the same run: what the
 // session's paging, validation, progress check and typed errors cost per listing.
-import { createSession } from "../dist/index.js";
-import { startSandbox } from "../dist/sandbox/index.js";
+import { createSession } from "passgrant";
+import { startSandbox } from "passgrant/sandbox";
 import { fmt, median, table } from "./lib.mjs";
 
 const TENANTS = Number(process.env.BENCH_PAGINATE_TENANTS ?? 10_000);

@@ -1,6 +1,6 @@
 // Runs the sandbox alone in its own process (started with --expose-gc), so its memory can be
 // read without the load generator's allocations. Talks to the benchmark over IPC.
-import { startSandbox } from "../dist/sandbox/index.js";
+import { startSandbox } from "passgrant/sandbox";
 
 const ttl = Number(process.env.BENCH_SANDBOX_TTL ?? 9000);
 const sandbox = await startSandbox({ accessTokenTtlSeconds: ttl });

@@ -91,7 +91,11 @@ export async function benchStartup() {
         node: ["-e", "0"],
         token: [cli, "token"],
         tokenCached: [cli, "token", "--cache"],
-        importPassgrant: ["--input-type=module", "-e", importScript(join(root, "dist/index.js"))],
+        importPassgrant: [
+          "--input-type=module",
+          "-e",
+          importScript(join(root, "dist/lib/index.js")),
+        ],
         importOpenapiFetch: ["--input-type=module", "-e", importScript("openapi-fetch")],
         demo: [cli, "demo"],
         demoFloor: [join(root, "bench/demo-floor.mjs")],

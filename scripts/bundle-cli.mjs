@@ -5,7 +5,7 @@
 // run, and resolving and reading the several hundred files of zod and undici one by one cost more
 // than everything else the command does. One bundle (plus chunks, loaded only by the commands that
 // need them, for the sandbox and each command) loads in a fraction of the time. The library entry
-// points in dist/ stay unbundled, so applications dedupe dependencies as usual.
+// points (bundle-library.mjs) keep their dependencies external, so applications dedupe them.
 //
 // dist/bin/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
 // import.meta.url)` and `../../package.json` still resolve to the package root.

@@ -4,8 +4,9 @@ import { fileURLToPath } from "node:url";
 
 /**
  * Builds dist/ once before the test files run, the way `npm run build` does (tsc, then the
- * bundled `passgrant` executable in dist/bin/): the CLI tests spawn `node dist/bin/passgrant.js`
- * as a separate process, exactly as a user or a script runs the installed `passgrant`.
+ * bundled `passgrant` executable in dist/bin/ and the bundled library entries in dist/lib/): the
+ * CLI tests spawn `node dist/bin/passgrant.js` as a separate process, exactly as a user or a
+ * script runs the installed `passgrant`, and the package tests import what the package ships.
  */
 export default async function setup(): Promise<void> {
   const root = new URL("../../", import.meta.url);
@@ -20,5 +21,6 @@ export default async function setup(): Promise<void> {
     throw new Error(`tsc -p tsconfig.build.json failed; the CLI tests need dist/:\n${output}`);
   }
   const { bundleCli } = await import(new URL("scripts/bundle-cli.mjs", root).href);
-  await bundleCli();
+  const { bundleLibrary } = await import(new URL("scripts/bundle-library.mjs", root).href);
+  await Promise.all([bundleCli(), bundleLibrary()]);
 }

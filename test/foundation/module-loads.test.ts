@@ -16,7 +16,7 @@ import { cliPath } from "../cli/run-cli.js";
 // A failure here means an import became eager on a path that does not use it: load it with
 // `await import()` where it is used (or, for a synchronous caller, see src/lazy-builtins.ts).
 
-const entry = resolve(import.meta.dirname, "../../dist/index.js");
+const entry = resolve(import.meta.dirname, "../../dist/lib/index.js");
 
 const hooks = `data:text/javascript,${encodeURIComponent(`
   import { appendFileSync } from "node:fs";

@@ -280,6 +280,18 @@ describe("the public API", () => {
     expect(declared.passgrant).toHaveProperty("ProxySetting", "type");
   });
 
+  // The entry points are bundled together (scripts/bundle-library.mjs): a class they share exists
+  // once, so an error from passgrant/sandbox is an instance of the root's class.
+  it("shares one copy of the error classes across entry points", async () => {
+    const rootSpecifier: EntryPoint = "passgrant";
+    const sandboxSpecifier: EntryPoint = "passgrant/sandbox";
+    const { ConfigError, PassgrantError } = await import(rootSpecifier);
+    const { startSandbox } = await import(sandboxSpecifier);
+    const error = await startSandbox({ maxTenants: 0 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(PassgrantError);
+  });
+
   // The README's examples are what users copy: each name they import must exist.
   it("the README imports only exported names", async () => {
     const readme = await readFile(resolve(root, "README.md"), "utf8");

@@ -268,7 +268,7 @@ describe("private_key_jwt configuration errors", () => {
 
 describe("jose is loaded only when a client assertion is signed", () => {
   const run = promisify(execFile);
-  const entry = resolve(import.meta.dirname, "../../dist/index.js");
+  const entry = resolve(import.meta.dirname, "../../dist/lib/index.js");
   const hooks = resolve(tempDir("passgrant-hooks-"), "hooks.mjs");
   // A resolve hook (in Node's loader thread) reports every module that resolves into jose.
   writeFileSync(

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const entry = resolve(import.meta.dirname, "../../dist/index.js");
+const entry = resolve(import.meta.dirname, "../../dist/lib/index.js");
 
 // In a child process (a fresh module registry): npm undici is CommonJS, so once loaded it shows in
 // require.cache, whichever way it was imported.

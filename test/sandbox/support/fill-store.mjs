@@ -2,7 +2,7 @@
 // argv[2] (JSON), tries to create argv[3] tenants with the largest image the spec allows, and
 // prints one JSON line with the statuses seen, the store's stats and the RSS and heap growth
 // (after a full GC: run it with --expose-gc).
-import { startSandbox } from "../../../dist/sandbox/index.js";
+import { startSandbox } from "passgrant/sandbox";
 
 const limits = JSON.parse(process.argv[2] ?? "{}");
 const attempts = Number(process.argv[3] ?? "0");

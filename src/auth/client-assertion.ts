@@ -3,8 +3,7 @@ import { ConfigError } from "../errors.js";
 import { nodeCrypto } from "../lazy-builtins.js";
 import { parsePrivateKey, pemSecrets, readPemFile } from "../transport/pem-files.js";
 
-/** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
-export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+export { JWT_BEARER_ASSERTION_TYPE } from "../spec/client-assertion.js";
 
 /** How long an assertion is valid: long enough for one request and a few seconds of clock skew. */
 export const CLIENT_ASSERTION_LIFETIME_SECONDS = 60;

@@ -1,3 +1,5 @@
+import type { KeyObject } from "node:crypto";
+import type { JSONWebKeySet, JWK } from "jose";
 import type nock from "nock";
 import type { RecordedRequest } from "./recorder.js";
 import type {
@@ -138,4 +140,53 @@ export interface MockApiOptions {
   bearerTokens?: readonly string[];
   /** API keys by security scheme name; a scheme not listed takes any non-empty key. */
   apiKeys?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The key a `private_key_jwt` client's assertions must verify with: the client's public key (a
+ * `KeyObject`, a PEM public key or certificate, or a JWK), or the JWK Set registered for the
+ * client (the key is then picked by the assertion's `kid` and `alg`). A private key is accepted
+ * too (its public half is used), so a test can share one key pair with the client.
+ */
+export type ClientAssertionKey = KeyObject | string | JWK | JSONWebKeySet;
+
+/**
+ * What the token endpoint checks of a client assertion (`private_key_jwt`, RFC 7523 §2.2 and
+ * §3): always that `client_assertion_type` is the JWT bearer type, that the assertion is a signed
+ * JWT whose `iss` and `sub` are the client id, whose `aud` is the token endpoint's URL, and whose
+ * `exp` is in the future; with `publicKey`, also its signature.
+ */
+export interface ClientAssertionExpectation {
+  /**
+   * The key the assertion's signature must verify with.
+   * @default unset: the signature is not checked (its form and claims still are)
+   */
+  publicKey?: ClientAssertionKey;
+  /**
+   * An `aud` accepted besides the token endpoint's URL, e.g. the issuer when the client sets
+   * `clientAssertionAudience` to it (RFC 7523 §3 lets the authorization server choose).
+   * @default unset: only the token endpoint's URL
+   */
+  audience?: string;
+}
+
+/**
+ * The client a token endpoint expects, and how it proves itself (RFC 6749 §2.3). The kit sees the
+ * request, not the TLS handshake: a client with a certificate (RFC 8705 §2, `tls_client_auth`
+ * and `self_signed_tls_client_auth`) sends `client_id` alone, as a public client does.
+ */
+export interface MockClient {
+  clientId: string;
+  /**
+   * The secret the client sends with HTTP Basic or as `client_secret` (RFC 6749 §2.3.1).
+   * @default unset (or ""): the client sends no secret: `client_id` alone (a public client, RFC
+   * 6749 §2.1, or a TLS client certificate, RFC 8705 §2), or a client assertion with `assertion`
+   */
+  clientSecret?: string;
+  /**
+   * Set when the client authenticates with a client assertion (`private_key_jwt`, RFC 7523 §2.2):
+   * the token endpoint then takes one, checked as {@link ClientAssertionExpectation} says.
+   * @default unset: a client assertion is refused (the client has no key registered)
+   */
+  assertion?: ClientAssertionExpectation;
 }

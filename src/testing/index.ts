@@ -18,8 +18,11 @@ export {
 } from "./fixtures.js";
 export { mockApi } from "./mock-api.js";
 export {
+  type ClientAssertionExpectation,
+  type ClientAssertionKey,
   type ExpectOptions,
   type InterceptedRequest,
+  type MockClient,
   type MockMsxOptions,
   type MsxMock,
   mockMsx,

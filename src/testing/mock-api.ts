@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { loadDocument, type SpecDocument, type SpecSource } from "../spec/document.js";
 import { type OperationEntry, operationTable } from "../spec/operations.js";
 import { routeRequest, routerFor } from "../spec/router.js";
-import type { ApiMock, ExpectOptions, MockApiOptions, MockMembers } from "./expectation-types.js";
+import type {
+  ApiMock,
+  ExpectOptions,
+  MockApiOptions,
+  MockClient,
+  MockMembers,
+} from "./expectation-types.js";
 import {
   baseLocation,
   matches,
@@ -76,11 +82,14 @@ function documentFor(spec: SpecSource): SpecDocument {
   return document;
 }
 
-/** The mock behind {@link mockApi} and `mockMsx`, with `profile`'s additions. */
+/**
+ * The mock behind {@link mockApi} and `mockMsx`, with `profile`'s additions. `client` (from
+ * `mockMsx`) is the token endpoint's client in full; `basic` names only a Basic client.
+ */
 export function createMock(
   document: SpecDocument,
   baseUrl: string | URL,
-  options: MockApiOptions,
+  options: MockApiOptions & { client?: MockClient },
   profile: MockProfile,
 ): MockMembers<UntypedOperations, unknown, unknown> & Record<string, unknown> {
   const table = operationTable(document);
@@ -142,11 +151,14 @@ export function createMock(
       operationId = routed?.operationId;
       if (routed) {
         const entry = table.get(routed.operationId) as OperationEntry;
-        body = parseBody(
-          entry,
-          { method: request.method, pathWithQuery: relative, headers, bodyText: request.bodyText },
-          [],
-        );
+        const wire = {
+          method: request.method,
+          pathWithQuery: relative,
+          headers,
+          bodyText: request.bodyText,
+          url: absoluteUrl(base.origin, request.uri),
+        };
+        body = parseBody(entry, wire, []);
         const expected = expectations.filter((e) => e.operationId === routed.operationId);
         problems.push(
           expected.length === 0
@@ -212,6 +224,7 @@ export function createMock(
           pathWithQuery: relative,
           headers,
           bodyText: request.bodyText,
+          url: absoluteUrl(base.origin, request.uri),
         };
         const credentials = credentialsFor(options, profile, expectOptions.requireAccessToken);
         const problems = await checkRequest(document, operationId, wire, credentials);
@@ -276,15 +289,21 @@ export function createMock(
   return mock;
 }
 
+/** The URL a request went to, without its query (`uri` is nock's path on `origin`). */
+function absoluteUrl(origin: string, uri: string): string {
+  return `${origin}${uri.split("?")[0] ?? ""}`;
+}
+
 function credentialsFor(
-  options: MockApiOptions,
+  options: MockApiOptions & { client?: MockClient },
   profile: MockProfile,
   requiredToken: string | undefined,
 ): CredentialExpectations {
+  const client =
+    options.client ??
+    (options.basic && { clientId: options.basic.username, clientSecret: options.basic.password });
   return {
-    ...(options.basic
-      ? { client: { clientId: options.basic.username, clientSecret: options.basic.password } }
-      : {}),
+    ...(client ? { client } : {}),
     acceptedTokens: new Set([...(options.bearerTokens ?? []), ...(profile.issuedTokens?.() ?? [])]),
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     ...(requiredToken === undefined ? {} : { requiredToken }),

@@ -1,15 +1,19 @@
 import type { MsxOperationId } from "../spec/msx-operations.js";
 import { loadMsxDocument } from "../spec/msx-spec.js";
+import { checkAssertionKey } from "./client-auth-check.js";
 import { defaultReply } from "./default-replies.js";
-import type { ExpectMethods, MockMembers } from "./expectation-types.js";
+import type { ExpectMethods, MockClient, MockMembers } from "./expectation-types.js";
 import { errorFixture, oauthErrorFixture } from "./fixtures.js";
 import { createMock } from "./mock-api.js";
 import type { MockProfile } from "./mock-profile.js";
 import type { MsxOperations, Schemas } from "./types.js";
 
 export type {
+  ClientAssertionExpectation,
+  ClientAssertionKey,
   ExpectOptions,
   InterceptedRequest,
+  MockClient,
   ReplyFor,
   RequestMatch,
 } from "./expectation-types.js";
@@ -18,8 +22,14 @@ export type { RecordedRequest } from "./recorder.js";
 
 /** Options of {@link mockMsx}. */
 export interface MockMsxOptions {
-  /** The Basic client credentials the token endpoint must receive (any are accepted if unset). */
-  client?: { clientId: string; clientSecret: string };
+  /**
+   * The client the token endpoint expects, and how it authenticates: its secret (HTTP Basic or
+   * `client_secret_post`), `client_id` alone (a public client, or mutual TLS), or a client
+   * assertion (`private_key_jwt`).
+   * @default unset: any client is accepted (what it sends is still checked for form: Basic
+   * credentials that decode, an assertion with the right type, claims and lifetime)
+   */
+  client?: MockClient;
   /**
    * Bearer tokens tenant operations may carry besides the ones this mock's token replies issued.
    * While no token was issued and none is listed here, any non-empty token is accepted.
@@ -50,6 +60,7 @@ const TOKEN_OPERATION: MsxOperationId = "getAccessToken";
  * clients do), or be created after nock is loaded.
  */
 export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): MsxMock {
+  checkAssertionKey(options.client?.assertion?.publicKey);
   const issuedTokens = new Set<string>();
   const profile: MockProfile = {
     apiName: "MSX",
@@ -80,9 +91,7 @@ export function mockMsx(baseUrl: string | URL, options: MockMsxOptions = {}): Ms
     loadMsxDocument(),
     baseUrl,
     {
-      ...(options.client && {
-        basic: { username: options.client.clientId, password: options.client.clientSecret },
-      }),
+      ...(options.client && { client: options.client }),
       ...(options.accessTokens && { bearerTokens: options.accessTokens }),
     },
     profile,

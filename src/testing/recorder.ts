@@ -16,10 +16,14 @@ export interface RecordedRequest<Id extends string = MsxOperationId> {
   valid: boolean;
 }
 
-/** Body fields never kept as sent: OAuth2 secrets (RFC 6749 §§2.3.1, 4.3.2, 5.1, 6). */
+/**
+ * Body fields never kept as sent: OAuth2 secrets (RFC 6749 §§2.3.1, 4.3.2, 5.1, 6), and the
+ * client assertion, a bearer credential until it expires (RFC 7523 §2.2).
+ */
 const SECRET_FIELDS = new Set([
   "password",
   "client_secret",
+  "client_assertion",
   "refresh_token",
   "access_token",
   "id_token",

@@ -16,6 +16,8 @@ import {
   type SecurityAlternative,
 } from "../spec/operations.js";
 import { describeLabelled } from "../spec/validation-errors.js";
+import { checkFormClientAuth, UNEXPECTED_SECRET } from "./client-auth-check.js";
+import type { MockClient } from "./expectation-types.js";
 
 /**
  * Checks one intercepted request against an OpenAPI document: the route, parameters and body
@@ -33,12 +35,14 @@ export interface WireRequest {
   headers: Readonly<Record<string, string>>;
   /** The raw request body ("" when there is none). */
   bodyText: string;
+  /** The absolute URL, without the query: what a client assertion names as its audience. */
+  url: string;
 }
 
 /** Expectations about credentials that a spec cannot state (it names schemes, not values). */
 export interface CredentialExpectations {
-  /** The Basic credentials (the client id and secret, on a token endpoint) to receive. */
-  client?: { clientId: string; clientSecret: string };
+  /** The client a token endpoint expects (in a Basic header, or in the form). */
+  client?: MockClient;
   /** Bearer tokens the operations may carry; empty means any non-empty token. */
   acceptedTokens?: ReadonlySet<string>;
   /** The one bearer token this request must carry (e.g. the renewed token after a 401). */
@@ -107,7 +111,7 @@ export async function checkRequest(
   const problems: string[] = [];
   problems.push(...checkContentType(entry, request));
   const body = parseBody(entry, request, problems);
-  problems.push(...checkSecurity(entry, request, body, credentials));
+  problems.push(...(await checkSecurity(entry, request, body, credentials)));
 
   const backend = await backendFor(document);
   const result = backend.validateRequest(
@@ -203,14 +207,15 @@ function checkContentType(entry: OperationEntry, request: WireRequest): string[]
  *
  * The empty alternative (`{}`) usually means "no credentials needed". On an OAuth token endpoint
  * (a form body, Basic as the other alternative) it means client credentials in the form instead
- * (`client_id`, with `client_secret` unless the client is public; RFC 6749 §2.3.1).
+ * (`client_id` with `client_secret`, RFC 6749 §2.3.1; `client_id` alone for a public client or
+ * one with a TLS client certificate, RFC 8705 §2; or a client assertion, RFC 7523 §2.2).
  */
-function checkSecurity(
+async function checkSecurity(
   entry: OperationEntry,
   request: WireRequest,
   body: unknown,
   credentials: CredentialExpectations,
-): string[] {
+): Promise<string[]> {
   const alternatives = entry.security.filter((alternative) => alternative.length > 0);
   if (alternatives.length === 0) return [];
   const anonymous = alternatives.length < entry.security.length;
@@ -219,15 +224,11 @@ function checkSecurity(
     isFormOperation(entry) &&
     alternatives.some((alternative) => alternative.some((s) => s.scheme.kind === "basic"));
   if (anonymous && !tokenEndpoint) return [];
-  const form = tokenEndpoint && isRecord(body) ? body : {};
-  const authorization = request.headers.authorization?.trim();
-  if (tokenEndpoint && !authorization && typeof form.client_id === "string") {
-    return checkBodyCredentials(form, credentials.client);
-  }
-  if (tokenEndpoint && authorization && form.client_secret !== undefined) {
-    return [
-      "the client authenticated twice: an Authorization header and client_secret in the form (RFC 6749 §2.3 allows one method)",
-    ];
+  if (tokenEndpoint) {
+    const form = isRecord(body) ? body : {};
+    const hasAuthorization = Boolean(request.headers.authorization?.trim());
+    const inForm = checkFormClientAuth(form, hasAuthorization, request.url, credentials.client);
+    if (inForm) return inForm;
   }
   let first: string[] | undefined;
   for (const alternative of alternatives) {
@@ -338,35 +339,10 @@ function checkBasic(
       `the Basic credentials name client id ${JSON.stringify(raw.id)} (expected ${JSON.stringify(client.clientId)})`,
     ];
   }
+  if (!client.clientSecret) return raw.secret === "" ? [] : [UNEXPECTED_SECRET];
   return raw.secret === client.clientSecret || decoded?.secret === client.clientSecret
     ? []
     : ["the Basic credentials carry the wrong client secret"];
-}
-
-/**
- * `client_id` (and `client_secret`, `client_secret_post`) in the form, RFC 6749 §2.3.1. Without
- * a secret it is a public client, which fits only when the expected client has no secret.
- */
-function checkBodyCredentials(
-  form: Readonly<Record<string, unknown>>,
-  client: CredentialExpectations["client"] | undefined,
-): string[] {
-  if (!client) return [];
-  if (form.client_id !== client.clientId) {
-    return [
-      `the form's client_id is ${JSON.stringify(form.client_id)} (expected ${JSON.stringify(client.clientId)})`,
-    ];
-  }
-  if (form.client_secret === undefined) {
-    return client.clientSecret === ""
-      ? []
-      : [
-          "the form has client_id but no client_secret (and no Basic header): the client's secret is missing",
-        ];
-  }
-  return form.client_secret === client.clientSecret
-    ? []
-    : ["the form's client_secret is the wrong client secret"];
 }
 
 function checkBearer(token: string, credentials: CredentialExpectations): string[] {

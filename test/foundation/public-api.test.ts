@@ -181,12 +181,15 @@ describe("the public API", () => {
     expect(declared["passgrant/testing"]).toMatchInlineSnapshot(`
       {
         "ApiMock": "type",
+        "ClientAssertionExpectation": "interface",
+        "ClientAssertionKey": "type",
         "ContractViolation": "interface",
         "ContractViolationError": "class",
         "DocumentedStatus": "type",
         "ExpectOptions": "type",
         "InterceptedRequest": "interface",
         "MockApiOptions": "interface",
+        "MockClient": "interface",
         "MockMsxOptions": "interface",
         "MsxMock": "interface",
         "OffSpecStatus": "type",

@@ -1,4 +1,5 @@
-import type { TokenSet } from "../auth/types.js";
+import { isClientAuthMethod } from "../auth/client-auth.js";
+import type { ClientAuthMethod, TokenSet } from "../auth/types.js";
 import { dropUndefined } from "../drop-undefined.js";
 import { nodeCrypto } from "../lazy-builtins.js";
 import { redactUrl } from "../redact.js";
@@ -14,6 +15,12 @@ export interface AccountIdentity {
   /** The issuer whose metadata named the token endpoint, when no `tokenUrl` was configured. */
   issuer?: string;
   clientId: string;
+  /**
+   * How the client authenticated (`basic`, `private_key_jwt`, `tls_client_auth`, …): the method,
+   * never its credential. Silent acquisition uses it unless told another. Absent for an entry
+   * written before passgrant recorded it.
+   */
+  clientAuth?: ClientAuthMethod;
   /** The signed-in user; absent for client credentials (the client is the identity). */
   username?: string;
   /** The grant that obtained the token: `password`, `client_credentials`, `device_code`, … */
@@ -62,6 +69,7 @@ const identityShape = {
   tokenUrl: "string?",
   issuer: "string?",
   clientId: "string",
+  clientAuth: "string?",
   username: "string?",
   grant: "string",
   scope: "string?",
@@ -156,7 +164,11 @@ export function storedAccount(identity: AccountIdentity, lastUsedAt: number): St
 /** The entry's recorded account, or undefined for an entry without one (or one unreadable). */
 export function readStoredAccount(entry: unknown): StoredAccount | undefined {
   if (typeof entry !== "object" || entry === null || !("account" in entry)) return undefined;
-  return pick(entry.account, storedAccountShape) as StoredAccount | undefined;
+  const account = pick(entry.account, storedAccountShape);
+  // A method this passgrant does not know (a newer one's, or an edited file) is left out: the
+  // listing and silent acquisition only ever see one they can use.
+  if (account && !isClientAuthMethod(account.clientAuth)) delete account.clientAuth;
+  return account as StoredAccount | undefined;
 }
 
 /** The listing of the file's entries: token entries only, secrets left out by construction. */

@@ -18,8 +18,8 @@ export interface FileTokenCacheOptions extends FileTokenStoreOptions {
 
 /**
  * What silent acquisition needs besides the account: the client's credentials (never cached) and
- * the provider's usual settings. `tokenUrl`/`issuer` and `clientId` default to the account's
- * recorded ones; give them for an entry without an identity.
+ * the provider's usual settings. `tokenUrl`/`issuer`, `clientId` and `clientAuth` default to the
+ * account's recorded ones; give them for an entry without an identity.
  */
 export type SilentAcquisitionOptions = Omit<
   TokenProviderOptions,
@@ -77,6 +77,8 @@ export function createFileTokenCache(options: FileTokenCacheOptions = {}): FileT
       const provider = createTokenProvider({
         ...endpoint,
         clientId: identity?.clientId ?? "",
+        // The refresh must authenticate the client as the sign-in did (RFC 6749 §6).
+        ...(identity?.clientAuth !== undefined ? { clientAuth: identity.clientAuth } : {}),
         ...silentOptions,
         grant: { type: "silent" },
         store,

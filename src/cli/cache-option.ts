@@ -39,6 +39,7 @@ export function cachedIdentity(
       ? { tokenUrl: config.tokenUrl }
       : { issuer: `${config.issuer}` }),
     clientId: config.clientId,
+    clientAuth: config.clientAuth,
     ...(grant === "client_credentials" || config.username === undefined
       ? {}
       : { username: config.username }),

@@ -165,10 +165,11 @@ function accountLines(account: CachedAccount, now: number): string[] {
 /** Who a token belongs to, in a few words: the user (or the client), the grant, where. */
 function who(identity: AccountIdentity | undefined): string {
   if (!identity) return "unknown identity (cached by an earlier passgrant)";
+  const auth = identity.clientAuth ? `, client auth ${identity.clientAuth}` : "";
   const subject =
     identity.username !== undefined
-      ? `${identity.username} (client ${identity.clientId})`
-      : `client ${identity.clientId}`;
+      ? `${identity.username} (client ${identity.clientId}${auth})`
+      : `client ${identity.clientId}${auth ? ` (${auth.slice(2)})` : ""}`;
   const grant = identity.grant.replace(/_/g, " ");
   const where = identity.tokenUrl ?? `issuer ${identity.issuer}`;
   const switched = identity.switchedTo ? `, switched to ${identity.switchedTo}` : "";

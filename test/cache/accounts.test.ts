@@ -73,6 +73,7 @@ describe("accounts in the token cache", { timeout: 60_000 }, () => {
       identity: {
         tokenUrl,
         clientId: sandbox.clientId,
+        clientAuth: "basic", // the method, never the secret
         username: sandbox.username,
         grant: "password",
       },
@@ -202,11 +203,55 @@ describe("accounts in the token cache", { timeout: 60_000 }, () => {
     });
   });
 
+  it("refreshes with the client authentication the account recorded (client_secret_post here)", async () => {
+    await cliToken(); // MSX_CLIENT_AUTH unset: basic
+    const post = await runCli(
+      ["token", "--cache", "--cache-file", cacheFile, "--grant", "password"],
+      {
+        env: { ...env, MSX_CLIENT_AUTH: "post", MSX_SCOPE: "read" },
+      },
+    );
+    expect(post.code, post.stderr).toBe(0);
+    const cache = createFileTokenCache({ path: cacheFile });
+    const accounts = await cache.accounts();
+    expect(accounts.map((a) => a.identity?.clientAuth).sort()).toEqual(["basic", "post"]);
+    const account = accounts.find((a) => a.identity?.clientAuth === "post") as CachedAccount;
+    const sent: Request[] = [];
+    await cache.acquireTokenSilent(account, {
+      clientSecret: sandbox.clientSecret,
+      clock: () => Date.now() + 3 * HOUR_MS,
+      fetch: (request) => {
+        sent.push(request.clone());
+        return globalThis.fetch(request);
+      },
+    });
+    // RFC 6749 §2.3.1 client_secret_post: the secret in the form, no Authorization header.
+    const [refresh] = sent;
+    expect(refresh?.headers.get("authorization")).toBeNull();
+    const form = new URLSearchParams(await refresh?.text());
+    expect(form.get("grant_type")).toBe("refresh_token");
+    expect(form.get("client_id")).toBe(sandbox.clientId);
+    expect(form.has("client_secret")).toBe(true);
+  });
+
+  it("leaves out a client authentication method it does not know (an edited or newer file)", async () => {
+    await cliToken();
+    const file = JSON.parse(readFileSync(cacheFile, "utf8"));
+    for (const entry of Object.values(file.entries) as { account: { clientAuth: string } }[]) {
+      entry.account.clientAuth = "client_secret_jwt";
+    }
+    writeFileSync(cacheFile, JSON.stringify(file), { mode: 0o600 });
+    const [account] = await createFileTokenCache({ path: cacheFile }).accounts();
+    expect(account?.identity).toMatchObject({ grant: "password" });
+    expect(account?.identity).not.toHaveProperty("clientAuth");
+  });
+
   it("records the identity of a library provider's token through forIdentity", async () => {
     const cache = createFileTokenCache({ path: cacheFile });
     const identity = {
       tokenUrl: `${sandbox.url}/idm/v2/token`,
       clientId: sandbox.clientId,
+      clientAuth: "post" as const,
       grant: "client_credentials",
       scope: "read",
       profile: "lab",
@@ -215,6 +260,7 @@ describe("accounts in the token cache", { timeout: 60_000 }, () => {
       tokenUrl: identity.tokenUrl,
       clientId: sandbox.clientId,
       clientSecret: sandbox.clientSecret,
+      clientAuth: identity.clientAuth,
       grant: { type: "client_credentials" },
       scope: "read",
       ...cache.forIdentity(identity),

@@ -104,19 +104,23 @@ describe("passgrant status", { timeout: 60_000 }, () => {
     expect(sandbox.stats()).toMatchObject({ tokenRequests: 0 });
   });
 
-  it("signed in: who, with which grant, until when (relative and absolute), exit 0", async () => {
+  it("signed in: who, with which grant and client authentication, until when (relative and absolute), exit 0", async () => {
     await signIn();
-    await signIn("--grant", "client-credentials");
+    // The client authentication method is recorded per account (client_secret_post here).
+    const post = await cli(["token", "--cache", "--grant", "client-credentials"], {
+      MSX_CLIENT_AUTH: "post",
+    });
+    expect(post.code, post.stderr).toBe(0);
     const requests = sandbox.stats().requests;
     const before = Date.now();
     const text = await cli(["status"]);
     expect(text.code, text.stderr).toBe(0);
     const tokenUrl = `${sandbox.url}/idm/v2/token`;
     expect(text.stdout).toContain(
-      `signed in: ${sandbox.username} (client ${sandbox.clientId}) with the password grant at ${tokenUrl}`,
+      `signed in: ${sandbox.username} (client ${sandbox.clientId}, client auth basic) with the password grant at ${tokenUrl}`,
     );
     expect(text.stdout).toContain(
-      `signed in: client ${sandbox.clientId} with the client credentials grant at ${tokenUrl}`,
+      `signed in: client ${sandbox.clientId} (client auth post) with the client credentials grant at ${tokenUrl}`,
     );
     // The sandbox's tokens live 9000 s: 2 h 30 min minus the seconds the runs took.
     expect(text.stdout).toMatch(
@@ -132,10 +136,15 @@ describe("passgrant status", { timeout: 60_000 }, () => {
     const [configuration] = json.configurations;
     expect(configuration?.signedIn).toBe(true);
     expect(
-      configuration?.accounts.map((a) => [a.identity?.grant, a.state, a.hasRefreshToken]),
+      configuration?.accounts.map((a) => [
+        a.identity?.grant,
+        a.identity?.clientAuth,
+        a.state,
+        a.hasRefreshToken,
+      ]),
     ).toEqual([
-      ["password", "valid", true],
-      ["client_credentials", "valid", false],
+      ["password", "basic", "valid", true],
+      ["client_credentials", "post", "valid", false],
     ]);
     for (const account of configuration?.accounts ?? []) {
       const expiresAt = Date.parse(account.expiresAt ?? "");

@@ -54,7 +54,7 @@ export function describeOperation(document: SpecDocument, operation: ApiOperatio
     const rows = operation.parameters.map((p) => [
       p.name,
       p.in,
-      typeOf(p.schema),
+      schemaType(p.schema),
       p.required ? "required" : "optional",
       p.description ?? "",
     ]);
@@ -80,14 +80,15 @@ export function describeOperation(document: SpecDocument, operation: ApiOperatio
   return `${lines.map((line) => terminalSafe(line, { keepNewlines: true })).join("\n")}\n`;
 }
 
-function typeOf(schema: {
+/** A parameter's schema in a few words: `integer`, `string (uuid)`, `array of string [a|b]`. */
+export function schemaType(schema: {
   type?: string;
   format?: string;
   enum?: unknown[];
   items?: unknown;
 }): string {
   if (schema.type === "array") {
-    return `array of ${typeOf((schema.items ?? {}) as typeof schema)}`;
+    return `array of ${schemaType((schema.items ?? {}) as typeof schema)}`;
   }
   const base = schema.type ?? "any";
   const format = schema.format ? ` (${schema.format})` : "";

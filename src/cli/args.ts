@@ -19,8 +19,11 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 export type OptionDefinition = Options[string] & {
   /** The values the option accepts, offered by completion (and checked by the command). */
   readonly choices?: readonly string[];
-  /** A value completed from elsewhere: file names, or the config file's profile names. */
-  readonly completes?: "file" | "profile";
+  /**
+   * A value completed from elsewhere: file names, the config file's profile names, or (`-p` of
+   * `passgrant api`) the named operation's parameters from its spec.
+   */
+  readonly completes?: "file" | "profile" | "parameter";
 };
 
 /** A command's options by long name. */

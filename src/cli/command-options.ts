@@ -100,7 +100,7 @@ export const tenantsOptions = {
 } as const satisfies CommandOptions;
 
 export const apiOptions = {
-  param: { type: "string", short: "p", multiple: true },
+  param: { type: "string", short: "p", multiple: true, completes: "parameter" },
   body: { type: "string" },
   spec: { type: "string", completes: "file" },
   include: { type: "boolean" },
@@ -159,6 +159,25 @@ export const profileOptions = {
 
 /**
  * What completion offers at a command's positional argument: fixed words, the spec's operation
- * ids, file names, or the config file's profile names.
+ * ids, file names, the config file's profile names, or, by the argument before it (an action),
+ * what that action takes (an action it does not name takes nothing).
  */
-export type ArgumentCompletion = readonly string[] | "operation" | "file" | "profile";
+export type ArgumentCompletion =
+  | readonly string[]
+  | "operation"
+  | "file"
+  | "profile"
+  | { readonly after: Readonly<Record<string, ArgumentCompletion>> };
+
+/**
+ * The NAME of `profile show|remove|use` is an existing profile. `add` takes a new name, so it
+ * offers none: offering the existing ones would invite overwriting one (`--replace`) by a TAB.
+ */
+export const profileArguments = [
+  profileActions,
+  {
+    after: { show: "profile", remove: "profile", use: "profile" } satisfies Partial<
+      Record<(typeof profileActions)[number], ArgumentCompletion>
+    >,
+  },
+] as const satisfies readonly ArgumentCompletion[];

@@ -7,9 +7,12 @@ export interface Candidate {
   readonly description?: string;
 }
 
-/** What to complete: these words, or the shell's own file names. */
+/**
+ * What to complete: these words, or the shell's own file names. `partial` words are the start of
+ * a word (`-p page=`, the value still to type): the shell must not add a space after one.
+ */
 export type Completion =
-  | { readonly kind: "words"; readonly candidates: readonly Candidate[] }
+  | { readonly kind: "words"; readonly candidates: readonly Candidate[]; readonly partial?: true }
   | { readonly kind: "files" };
 
 /** The part of a command that completion reads (the entries of run.ts's table). */
@@ -26,12 +29,32 @@ export interface CompletionSources {
   operations(line: LineValues): Promise<readonly Candidate[]>;
   /** The config file's profile names. */
   profiles(): Promise<readonly string[]>;
+  /**
+   * The parameters `-p` can set for the operation the line names (`api OPERATION_ID`, or
+   * `api METHOD PATH`), from the spec {@link operations} reads; none when it names none.
+   */
+  parameters(line: LineValues): Promise<readonly ParameterChoice[]>;
 }
 
-/** The option values already on the line that change what is offered. */
+/** A parameter of an operation, as `-p NAME=VALUE` completion offers it. */
+export interface ParameterChoice {
+  readonly name: string;
+  /** Shown beside it by zsh and fish: where it goes, its type, whether it is required. */
+  readonly description: string;
+  /** The values the spec lists for it (an enum, or true and false), offered after `NAME=`. */
+  readonly values: readonly string[];
+  /** An array parameter: `-p` gives it once per item, so it is offered again. */
+  readonly repeats: boolean;
+}
+
+/** The option values and arguments already on the line that change what is offered. */
 export interface LineValues {
   readonly spec?: string;
   readonly profile?: string;
+  /** The positional arguments before the word being completed (`getBook`; `GET /books`). */
+  readonly arguments: readonly string[];
+  /** The `-p`/`--param` values before the word being completed. */
+  readonly params: readonly string[];
 }
 
 const NONE: Completion = { kind: "words", candidates: [] };
@@ -82,13 +105,13 @@ export async function completeWords(
   const line = readLine(rest, options);
   if (profile !== undefined) line.profile ??= profile;
 
-  if (line.awaiting) return completeValue(line.awaiting, current, "", sources);
+  if (line.awaiting) return completeValue(line.awaiting, current, "", sources, line);
   if (!line.afterDashes && current.startsWith("--") && current.includes("=")) {
     const name = current.slice(2, current.indexOf("="));
     const definition = options[name];
     if (definition?.type !== "string") return NONE;
     const prefix = current.slice(0, current.indexOf("=") + 1);
-    return completeValue(definition, current.slice(prefix.length), prefix, sources);
+    return completeValue(definition, current.slice(prefix.length), prefix, sources, line);
   }
   if (!line.afterDashes && current.startsWith("-")) {
     const offered = Object.entries(options)
@@ -96,7 +119,7 @@ export async function completeWords(
       .map(([name]) => ({ value: `--${name}` }));
     return matching(current, offered);
   }
-  const argument = command.arguments?.[line.positionals];
+  const argument = argumentAt(command, line.arguments);
   if (argument === undefined) return NONE;
   if (argument === "file") return { kind: "files" };
   if (argument === "operation") return matching(current, await sources.operations(line));
@@ -112,6 +135,16 @@ export async function completeWords(
   );
 }
 
+/** What `command` offers at its next argument, given the ones before it (`profile use`). */
+function argumentAt(command: CompletableCommand, before: readonly string[]) {
+  let argument = command.arguments?.[before.length];
+  // An action's own argument: what the action before it takes.
+  while (typeof argument === "object" && "after" in argument) {
+    argument = argument.after[before.at(-1) ?? ""];
+  }
+  return argument;
+}
+
 /**
  * The words without a leading `--profile NAME` (or `--profile=NAME`), and NAME: `null` when the
  * word being completed is that NAME.
@@ -125,12 +158,13 @@ function leadingProfile(words: readonly string[]): [readonly string[], string | 
   return [words, undefined];
 }
 
-interface ReadLine {
+interface ReadLine extends LineValues {
   spec?: string;
   profile?: string;
   /** The option whose value is the word being completed (`--grant <TAB>`). */
   awaiting?: OptionDefinition;
-  positionals: number;
+  arguments: string[];
+  params: string[];
   given: Set<string>;
   afterDashes: boolean;
 }
@@ -141,14 +175,15 @@ function readLine(words: readonly string[], options: CommandOptions): ReadLine {
     Object.entries(options).flatMap(([name, d]) => (d.short ? [[d.short, name] as const] : [])),
   );
   const line: ReadLine = {
-    positionals: 0,
+    arguments: [],
+    params: [],
     given: new Set(),
     afterDashes: false,
   };
   for (let i = 0; i < words.length; i += 1) {
     const word = words[i] as string;
     if (line.afterDashes || word === "-" || !word.startsWith("-")) {
-      line.positionals += 1;
+      line.arguments.push(word);
       continue;
     }
     if (word === "--") {
@@ -179,6 +214,7 @@ function readLine(words: readonly string[], options: CommandOptions): ReadLine {
     }
     if (name === "spec" && value !== undefined) line.spec = value;
     if (name === "profile" && value !== undefined) line.profile = value;
+    if (definition.completes === "parameter" && value !== undefined) line.params.push(value);
   }
   return line;
 }
@@ -188,8 +224,12 @@ async function completeValue(
   current: string,
   prefix: string,
   sources: CompletionSources,
+  line?: LineValues,
 ): Promise<Completion> {
   if (definition.completes === "file") return prefix === "" ? { kind: "files" } : NONE;
+  if (definition.completes === "parameter") {
+    return line === undefined ? NONE : completeParameter(current, prefix, line, sources);
+  }
   const values =
     definition.completes === "profile" ? await sources.profiles() : (definition.choices ?? []);
   return matching(
@@ -199,7 +239,43 @@ async function completeValue(
   );
 }
 
-function matching(current: string, candidates: readonly Candidate[], prefix = ""): Completion {
+/**
+ * `-p <TAB>`: `NAME=` for each parameter of the line's operation not given yet (an array's
+ * again), left open for the value; `-p NAME=<TAB>`: the values the spec lists for NAME.
+ */
+async function completeParameter(
+  current: string,
+  prefix: string,
+  line: LineValues,
+  sources: CompletionSources,
+): Promise<Completion> {
+  const parameters = await sources.parameters(line);
+  const equals = current.indexOf("=");
+  if (equals >= 0) {
+    const name = current.slice(0, equals);
+    const values = parameters.find((parameter) => parameter.name === name)?.values ?? [];
+    return matching(
+      current,
+      values.map((value) => ({ value: `${name}=${value}` })),
+      prefix,
+    );
+  }
+  const given = new Set(line.params.map((param) => param.slice(0, param.indexOf("="))));
+  const names = matching(
+    current,
+    parameters
+      .filter((parameter) => parameter.repeats || !given.has(parameter.name))
+      .map(({ name, description }) => ({ value: `${name}=`, description })),
+    prefix,
+  );
+  return { ...names, partial: true };
+}
+
+function matching(
+  current: string,
+  candidates: readonly Candidate[],
+  prefix = "",
+): Extract<Completion, { kind: "words" }> {
   return {
     kind: "words",
     candidates: candidates

@@ -6,10 +6,12 @@ import type { completionShells } from "./command-options.js";
  * options, values, operation ids, profiles) is made by passgrant itself, from its own option
  * definitions, so the scripts never go stale.
  *
- * The callback answers with a first line `words` or `files`, then one candidate per line (bash:
- * the word; zsh: `word:description`; fish: `word<TAB>description`). `files` hands over to the
- * shell's own file name completion. The line is never evaluated (`eval`), so nothing typed on it
- * runs when TAB is pressed.
+ * The callback answers with a first line `words`, `partial` or `files`, then one candidate per
+ * line (bash: the word; zsh: `word:description`; fish: `word<TAB>description`). `files` hands
+ * over to the shell's own file name completion. `partial` candidates are the start of a word
+ * (`-p page=`, the value still to type): bash and zsh add no space after them; fish adds none
+ * after a candidate ending in `=` by itself. The line is never evaluated (`eval`), so nothing
+ * typed on it runs when TAB is pressed.
  *
  * Hand-written rather than from a library: see the commit that added them. They need nothing
  * beyond the shell itself (bash 3.2+ without the bash-completion package, zsh with compinit,
@@ -28,6 +30,7 @@ _passgrant_complete() {
   if [[ $output == *$'\\n'* ]]; then
     while IFS= read -r line; do COMPREPLY+=("$line"); done <<< "\${output#*$'\\n'}"
   fi
+  [[ \${output%%$'\\n'*} == partial ]] && compopt -o nospace 2>/dev/null
   # No candidate: offer nothing rather than file names (compopt needs bash 4).
   ((\${#COMPREPLY[@]})) || compopt +o default 2>/dev/null
   return 0
@@ -44,7 +47,11 @@ _passgrant() {
     _files
   elif (( \${#output} > 1 )); then
     candidates=("\${(@)output[2,-1]}")
-    _describe -t values passgrant candidates
+    if [[ \${output[1]} == partial ]]; then
+      _describe -t values passgrant candidates -S ''
+    else
+      _describe -t values passgrant candidates
+    fi
   else
     return 1
   fi

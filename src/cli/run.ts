@@ -17,7 +17,7 @@ import {
   gitCredentialOperations,
   loginOptions,
   logoutOptions,
-  profileActions,
+  profileArguments,
   profileOptions,
   sandboxOptions,
   statusOptions,
@@ -115,8 +115,7 @@ export const commands: readonly CommandEntry[] = [
     name: "profile",
     summary: "list, show, add, remove and pick (use) the config file's named profiles",
     options: profileOptions,
-    // The NAME of show, remove and use (add offers them too: a name to --replace).
-    arguments: [profileActions, "profile"],
+    arguments: profileArguments,
     load: async () => (await import("./commands/profile.js")).profileCommand,
   },
   {

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { globalOptions } from "../../src/cli/args.js";
@@ -50,6 +51,30 @@ function bash(line: string, env: Record<string, string> = {}): string[] {
   );
   return out.split("\n").filter((word) => word !== "");
 }
+
+/**
+ * The `compopt` calls the bash function makes for `line`. compopt itself only works while bash
+ * is completing, so a stand-in records them.
+ */
+function bashCompopt(line: string): string[] {
+  const out = execFileSync(
+    "bash",
+    [
+      "--norc",
+      "--noprofile",
+      "-c",
+      `source "$1"; compopt() { printf '%s\\n' "$*"; }; COMP_LINE=$2; COMP_POINT=\${#COMP_LINE}; _passgrant_complete`,
+      "bash",
+      script.bash as string,
+      line,
+    ],
+    { cwd: work, env: shellEnv(), encoding: "utf8", timeout: 20_000 },
+  );
+  return out.split("\n").filter((word) => word !== "");
+}
+
+/** A spec passgrant did not shape: parameters of the path and the operation, headers, enums. */
+const library = fileURLToPath(new URL("../fixtures/library-api.yaml", import.meta.url));
 
 /** What the shells' callback prints for `words` (the protocol the zsh and fish scripts use). */
 async function callback(shell: "zsh" | "fish", words: string[]): Promise<string[]> {
@@ -150,9 +175,14 @@ describe("passgrant completion bash, in bash", () => {
         "info: { title: orders, version: '1' }",
         "paths:",
         "  /orders:",
-        "    get: { operationId: listOrders, summary: List orders, responses: { '200': { description: ok } } }",
+        "    get:",
+        "      operationId: listOrders",
+        "      summary: List orders",
+        "      parameters: [{ name: status, in: query, schema: { enum: [open, shipped] } }]",
+        "      responses: { '200': { description: ok } }",
         "    post: { operationId: createOrder, responses: { '201': { description: ok } } }",
         "  /orders/{id}:",
+        "    parameters: [{ name: id, in: path, required: true, schema: { type: string } }]",
         "    get: { operationId: getOrder, responses: { '200': { description: ok } } }",
       ].join("\n"),
     );
@@ -172,6 +202,64 @@ describe("passgrant completion bash, in bash", () => {
     expect(bash("passgrant api --spec=./orders.yaml get")).toEqual(["getOrder"]);
     expect(bash(`passgrant api --spec ${join(work, "pets.json")} `)).toEqual(["listPets"]);
     expect(bash("passgrant api --spec missing.yaml ")).toEqual([]);
+  });
+
+  it("completes -p NAME= with the parameters of the line's operation, and NAME= with its values", () => {
+    // The bundled MSX spec (parameters given as $refs to components/parameters).
+    expect(bash("passgrant api getTenantsPage -p ")).toEqual([
+      "page=",
+      "pageSize=",
+      "parentId=",
+      "showImage=",
+      "sortBy=",
+      "sortOrder=",
+    ]);
+    // --spec's operation: query and header parameters; then the path's own ones.
+    const listBooks = `passgrant api --spec ${library} listBooks`;
+    expect(bash(`${listBooks} --param `)).toEqual([
+      "page=",
+      "pageSize=",
+      "genre=",
+      "sort=",
+      "publishedAfter=",
+      "available=",
+      "X-Request-Id=",
+    ]);
+    expect(bash(`passgrant api deleteBook --spec ${library} -p `)).toEqual([
+      "bookId=",
+      "If-Match=",
+    ]);
+    // bash splits the word at "=": the candidate replaces only what follows it.
+    expect(bash(`passgrant api --spec ${library} deleteBook --param=If`)).toEqual(["If-Match="]);
+    // One given already is not offered again, unless it is an array (genre).
+    expect(bash(`${listBooks} -p page=1 -p genre=poetry -p pa`)).toEqual(["pageSize="]);
+    expect(bash(`${listBooks} -p page=1 -p genre=poetry -p g`)).toEqual(["genre="]);
+    // After NAME=, the values the spec lists: an array's enum, a boolean's, an enum's.
+    expect(bash(`${listBooks} -p genre=`)).toEqual(["fiction", "history", "science", "poetry"]);
+    expect(bash(`${listBooks} -p available=`)).toEqual(["true", "false"]);
+    expect(bash(`${listBooks} -p sort=-`)).toEqual(["-title", "-published"]);
+    expect(bash(`${listBooks} -p page=`)).toEqual([]);
+    // METHOD PATH: the template's operation; a literal path already gives the path parameter.
+    expect(bash(`passgrant api --spec ${library} DELETE /books/{bookId} -p `)).toEqual([
+      "bookId=",
+      "If-Match=",
+    ]);
+    expect(
+      bash(
+        `passgrant api --spec ${library} delete /books/00000000-0000-4000-8000-000000000001 -p `,
+      ),
+    ).toEqual(["If-Match="]);
+    // No operation yet, an unknown one, a path the spec lacks: nothing, and no error.
+    expect(bash("passgrant api -p ")).toEqual([]);
+    expect(bash("passgrant api getTenantz -p ")).toEqual([]);
+    expect(bash("passgrant api GET /nowhere -p ")).toEqual([]);
+  });
+
+  it("leaves no space after NAME=, so the value follows; a whole word gets its space", () => {
+    expect(bashCompopt("passgrant api getTenant -p ")).toEqual(["-o nospace"]);
+    expect(bashCompopt(`passgrant api --spec ${library} listBooks -p genre=`)).toEqual([]);
+    expect(bashCompopt("passgrant token --grant ")).toEqual([]);
+    expect(bashCompopt("passgrant tenants create --name ")).toEqual(["+o default"]);
   });
 
   it("never evaluates the line: a command substitution typed in quotes does not run", () => {
@@ -213,6 +301,13 @@ describe("profile names and the profile's spec", () => {
     expect(bash("passgrant profile show l")).toEqual(["lab"]);
     expect(bash("passgrant profile ")).toEqual(["list", "show", "add", "remove", "use"]);
     expect(bash("passgrant profile add x --client-auth ")).toContain("private_key_jwt");
+  });
+
+  it("completes -p with the parameters of the profile's spec", () => {
+    expect(bash("passgrant api --profile lab getOrder -p ")).toEqual(["id="]);
+    expect(bash("passgrant --profile lab api listOrders -p ")).toEqual(["status="]);
+    expect(bash("passgrant api getOrder -p ", { PASSGRANT_PROFILE: "lab" })).toEqual(["id="]);
+    expect(bash("passgrant api --profile staging getTenant -p ")).toEqual(["id=", "showImage="]);
   });
 
   it("completes the operation ids of the profile's spec, however the profile is picked", () => {
@@ -301,14 +396,16 @@ const hasShell = (name: string) =>
 
 describe.runIf(hasShell("zsh"))("passgrant completion zsh, in zsh", () => {
   // Outside an interactive line editor, zsh's completion widgets are stood in for: _describe and
-  // _files print what they were given; the script's own code runs as it is.
+  // _files print what they were given (and the options _describe hands to compadd); the script's
+  // own code runs as it is.
   const zsh = (words: string[]) =>
     execFileSync(
       "zsh",
       [
         "-f",
         "-c",
-        `compdef() { :; }; _describe() { print -rl -- "\${(@P)4}"; }; _files() { print -r FILES; }
+        `compdef() { :; }; _files() { print -r FILES; }
+_describe() { print -rl -- "\${(@P)4}"; (( $# < 5 )) || print -r -- "compadd \${(j: :)\${(q)@[5,-1]}}"; }
 source "$1"; shift; words=("$@"); CURRENT=$#; PREFIX=\${words[-1]}; _passgrant`,
         "zsh",
         script.zsh as string,
@@ -326,6 +423,19 @@ source "$1"; shift; words=("$@"); CURRENT=$#; PREFIX=\${words[-1]}; _passgrant`,
     expect(zsh(["api", "--spec", ""])).toEqual(["FILES"]);
     expect(zsh(["api", "--body", "'$(touch ran-zsh)'", "--inc"])).toEqual(["--include"]);
     expect(existsSync(join(work, "ran-zsh"))).toBe(false);
+  });
+
+  it("completes -p NAME= without a trailing space (compadd -S ''), then the values", () => {
+    expect(zsh(["api", "getTenant", "-p", ""])).toEqual([
+      "id=:path, string (uuid), required",
+      "showImage=:query, boolean",
+      "compadd -S ''",
+    ]);
+    expect(zsh(["api", "--spec", library, "listMembers", "-p", "status="])).toEqual([
+      "status=active",
+      "status=suspended",
+      "status=closed",
+    ]);
   });
 });
 
@@ -355,5 +465,16 @@ describe.runIf(hasShell("fish"))("passgrant completion fish, in fish", () => {
     expect(fish("passgrant api --spec spec-o")).toEqual(["spec-one.yaml"]);
     expect(fish("passgrant api --body '(touch ran-fish)' --inc")).toEqual(["--include"]);
     expect(existsSync(join(work, "ran-fish"))).toBe(false);
+  });
+
+  it("completes -p NAME= (fish adds no space after a trailing =) and the values after it", () => {
+    // fish sorts what it shows.
+    expect(fish(`passgrant api --spec ${library} listMembers --param `)).toEqual([
+      "status=\tquery, string [active|suspended|closed]",
+      "X-Branch=\theader, string, required",
+    ]);
+    expect(fish(`passgrant api --spec ${library} listMembers -p status=s`)).toEqual([
+      "status=suspended",
+    ]);
   });
 });

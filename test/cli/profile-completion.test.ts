@@ -52,6 +52,25 @@ describe("completing profile names", { timeout: 60_000 }, () => {
       "prod",
       "prod-eu",
     ]);
+    expect(await complete(env, ["profile", "remove", "l"])).toEqual(["words", "lab"]);
+    expect(await complete(env, ["--profile", "lab", "profile", "remove", ""])).toEqual([
+      "words",
+      "lab",
+      "prod",
+      "prod-eu",
+    ]);
+  });
+
+  it("offers none as the NAME of profile add, which takes a new one, nor after list", async () => {
+    expect(await complete(env, ["profile", "add", ""])).toEqual(["words"]);
+    expect(await complete(env, ["profile", "add", "pr"])).toEqual(["words"]);
+    expect(await complete(env, ["profile", "list", ""])).toEqual(["words"]);
+    // Its options still complete after the name.
+    expect(await complete(env, ["profile", "add", "new", "--client-auth", "basic"])).toEqual([
+      "words",
+      "basic",
+      "basic-raw",
+    ]);
   });
 
   it("offers nothing, and prints no error, without a config file or with a broken one", async () => {

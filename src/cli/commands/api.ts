@@ -8,7 +8,7 @@ import { describeResponse, readBody } from "../api-io.js";
 import {
   type ApiOperation,
   apiOperation,
-  operationAt,
+  matchOperation,
   type ParameterValues,
   parameterValues,
   splitParams,
@@ -279,50 +279,6 @@ function targetOf(
     );
   }
   return { kind: "raw", method, path, init: withBody({ path: pathValues, query }) };
-}
-
-/**
- * The spec's operation at METHOD PATH: PATH as its template, or a literal path that fills the
- * template (its segments becoming the path parameters' values).
- */
-function matchOperation(
-  document: SpecDocument,
-  method: string,
-  path: string,
-): { operation: ApiOperation; pathParams: string[] } | undefined {
-  const exact = operationAt(document, method, path);
-  if (exact) return { operation: exact, pathParams: [] };
-  for (const [template] of Object.entries(document.paths)) {
-    const names: string[] = [];
-    const pattern = template
-      .split(/(\{[^}]+\})/)
-      .map((part) => {
-        const name = /^\{([^}]+)\}$/.exec(part)?.[1];
-        if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        names.push(name);
-        return "([^/]+)";
-      })
-      .join("");
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (!match || names.length === 0) continue;
-    const operation = operationAt(document, method, template);
-    if (!operation) continue;
-    const pathParams = names.map((name, i) => {
-      const raw = match[i + 1] as string;
-      let value = raw;
-      try {
-        value = decodeURIComponent(raw);
-      } catch {
-        throw new UsageError(
-          `${path}: ${JSON.stringify(raw)} is not valid percent-encoding.`,
-          "api",
-        );
-      }
-      return `${name}=${value}`;
-    });
-    return { operation, pathParams };
-  }
-  return undefined;
 }
 
 /** A request the spec lacks, through the session's client (token, transport, size bound). */

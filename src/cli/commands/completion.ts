@@ -19,9 +19,10 @@ Prints the shell completion script for passgrant. Load it once in your shell's s
   fish   passgrant completion fish > ~/.config/fish/completions/passgrant.fish
 
 TAB then completes commands, options, option values (--grant, --format, ...), file names,
-profile names (--profile <TAB>) and the operation ids of the spec (passgrant api <TAB>: the
+profile names (--profile <TAB>), the operation ids of the spec (passgrant api <TAB>: the
 local file given with --spec, else the profile's spec, else the bundled MSX spec; a spec URL is
-never fetched while completing).
+never fetched while completing) and that operation's parameters (passgrant api OPERATION_ID
+-p <TAB> offers NAME=, then the values the spec lists for NAME).
 
 Options:
   -h, --help    show this help`;
@@ -86,7 +87,7 @@ function render(shell: Shell, completion: Completion, current: string, wordBreak
   // text, and the shell would print it into the terminal).
   const candidates = completion.candidates.filter(({ value }) => /^[^\s\p{Cc}]+$/u.test(value));
   const lines = candidates.map((candidate) => line(shell, candidate, current, wordBreaks));
-  return ["words", ...lines, ""].join("\n");
+  return [completion.partial ? "partial" : "words", ...lines, ""].join("\n");
 }
 
 function line(

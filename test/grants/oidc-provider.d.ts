@@ -12,4 +12,11 @@ declare module "oidc-provider" {
     [key: string]: any;
   };
   export default Provider;
+  /** The provider's OAuth errors (`InvalidGrant`, `InvalidTarget`, ...): thrown, answered per RFC 6749 §5.2. */
+  type OAuthErrorClass = new (description?: string) => Error;
+  export const errors: {
+    InvalidGrant: OAuthErrorClass;
+    InvalidRequest: OAuthErrorClass;
+    InvalidTarget: OAuthErrorClass;
+  };
 }

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { errors } from "oidc-provider";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
@@ -82,8 +83,112 @@ describe("introspection (RFC 7662) and revocation (RFC 7009) against oidc-provid
   });
 });
 
-describe("token exchange (RFC 8693), against a node:http server following it", () => {
-  // oidc-provider 9 has no token exchange grant, so this server implements RFC 8693 §2.
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+describe("token exchange (RFC 8693) against oidc-provider", () => {
+  // oidc-provider 9 has no built-in token exchange grant; it takes extension grants (RFC 6749
+  // §4.5) through registerGrantType. This one follows RFC 8693 §2 the way a server would: the
+  // provider authenticates the client, the subject token must be one it issued and still
+  // active, and the issued token is the provider's own (so its introspection knows it).
+  async function exchangeProvider() {
+    const server = await startOidcServer({
+      configuration: {
+        clients: [
+          {
+            client_id: CLIENT_ID,
+            client_secret: CLIENT_SECRET,
+            grant_types: ["client_credentials", TOKEN_EXCHANGE],
+            response_types: [],
+            redirect_uris: [],
+            token_endpoint_auth_method: "client_secret_post",
+          },
+        ],
+      },
+      prepare: (provider) => {
+        provider.registerGrantType(
+          TOKEN_EXCHANGE,
+          async (ctx: {
+            oidc: { params: Record<string, string>; client: unknown };
+            body: unknown;
+          }) => {
+            const { params, client } = ctx.oidc;
+            if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+              throw new errors.InvalidRequest("unsupported subject_token_type");
+            }
+            const subject = await provider.ClientCredentials.find(params.subject_token);
+            if (!subject || subject.isExpired) {
+              throw new errors.InvalidGrant("subject_token is invalid");
+            }
+            if (params.audience !== "orders-api") throw new errors.InvalidTarget();
+            const issued = new provider.ClientCredentials({ client, scope: subject.scope });
+            ctx.body = {
+              access_token: await issued.save(),
+              issued_token_type: ACCESS_TOKEN_TYPE,
+              token_type: "Bearer",
+              expires_in: issued.expiration,
+            };
+          },
+          ["subject_token", "subject_token_type", "audience", "actor_token", "actor_token_type"],
+        );
+      },
+    });
+    closers.push(server.close);
+    return server;
+  }
+
+  it("exchanges a token the provider issued for a new one, which its introspection knows", async () => {
+    const server = await exchangeProvider();
+    const options = {
+      issuer: server.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      clientAuth: "post" as const,
+    };
+    const caller = await createTokenProvider({
+      ...options,
+      grant: { type: "client_credentials" },
+    }).getToken();
+    const exchange = createTokenProvider({
+      ...options,
+      grant: {
+        type: "token_exchange",
+        subjectToken: caller.accessToken,
+        subjectTokenType: ACCESS_TOKEN_TYPE,
+        audience: "orders-api",
+      },
+    });
+    const token = await exchange.getToken();
+    expect(token.accessToken).not.toBe(caller.accessToken);
+    expect(token.raw.issued_token_type).toBe(ACCESS_TOKEN_TYPE);
+    expect(await exchange.introspect(token.accessToken)).toMatchObject({
+      active: true,
+      client_id: CLIENT_ID,
+    });
+  });
+
+  it("a subject token the provider does not know is its invalid_grant, never showing the token", async () => {
+    const server = await exchangeProvider();
+    const error = await createTokenProvider({
+      issuer: server.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      clientAuth: "post",
+      grant: {
+        type: "token_exchange",
+        subjectToken: "made-up-subject-token",
+        subjectTokenType: ACCESS_TOKEN_TYPE,
+        audience: "orders-api",
+      },
+    })
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_OAUTH", error: "invalid_grant" });
+    expect(JSON.stringify(error) + String(error)).not.toContain("made-up-subject-token");
+  });
+});
+
+describe("token exchange (RFC 8693), the exact form, against a node:http server", () => {
   async function exchangeServer() {
     const forms: URLSearchParams[] = [];
     const server = createServer((req, res) => {

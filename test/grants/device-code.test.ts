@@ -8,7 +8,8 @@ import {
   OAuthError,
   type TokenEvent,
 } from "../../src/index.js";
-import { CLIENT_ID, CLIENT_SECRET, decideDeviceCode, startOidcServer } from "./oidc-server.js";
+import { startLoginServer, userAtDevicePage } from "./login-server.js";
+import { CLIENT_ID, CLIENT_SECRET } from "./oidc-server.js";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 const closers: Array<() => Promise<void>> = [];
@@ -18,12 +19,15 @@ afterEach(async () => {
 
 describe("device authorization grant (RFC 8628) against oidc-provider", () => {
   it("shows the verification URI and user code, polls, and gets tokens once the user approves", async () => {
-    const server = await startOidcServer();
+    // The user approves on the provider's own pages (verification URI, confirmation, sign-in
+    // and consent), between the second and third poll; no real waiting.
+    const server = await startLoginServer();
     closers.push(server.close);
     const prompts: DeviceCodePrompt[] = [];
     const events: TokenEvent[] = [];
     let polls = 0;
     const sleeps: number[] = [];
+    let userPages: Awaited<ReturnType<typeof userAtDevicePage>> | undefined;
     const provider = createTokenProvider({
       issuer: server.issuer,
       clientId: CLIENT_ID,
@@ -31,12 +35,12 @@ describe("device authorization grant (RFC 8628) against oidc-provider", () => {
       scope: "openid offline_access",
       grant: { type: "device_code", onDeviceCode: (prompt) => prompts.push(prompt) },
       onEvent: (event) => events.push(event),
-      // The user approves after the second poll; no real waiting.
       sleep: async (ms) => {
         sleeps.push(ms);
         polls++;
-        if (polls === 3)
-          await decideDeviceCode(server.provider, prompts[0]?.userCode ?? "", "approve");
+        if (polls === 3) {
+          userPages = await userAtDevicePage(prompts[0]?.verificationUriComplete ?? "", "approve");
+        }
       },
     });
     const token = await provider.getToken();
@@ -47,6 +51,11 @@ describe("device authorization grant (RFC 8628) against oidc-provider", () => {
     expect(prompts[0]?.verificationUriComplete).toBe(
       `${server.issuer}/device?user_code=${prompts[0]?.userCode}`,
     );
+    // The user code form, then its confirmation; then sign-in and consent; then success.
+    expect(userPages?.submitted).toEqual(["xsrf,user_code", "xsrf,user_code,confirm"]);
+    expect(server.interactions).toEqual(["login", "consent"]);
+    expect(userPages?.page.status).toBe(200);
+    expect(userPages?.page.html).toContain("Sign-in Success");
     expect(events.filter((event) => event.type === "device-code")).toHaveLength(1);
     // oidc-provider's default interval is 5 seconds.
     expect(sleeps).toEqual([5000, 5000, 5000]);
@@ -54,19 +63,27 @@ describe("device authorization grant (RFC 8628) against oidc-provider", () => {
     expect(server.seen.filter((line) => line === "POST /device/auth")).toHaveLength(1);
   });
 
-  it("ends with access_denied when the user denies", async () => {
-    const server = await startOidcServer();
+  it("ends with access_denied when the user cancels on the provider's confirmation page", async () => {
+    const server = await startLoginServer();
     closers.push(server.close);
-    let userCode = "";
+    let uri = "";
+    let userPages: Awaited<ReturnType<typeof userAtDevicePage>> | undefined;
     const provider = createTokenProvider({
       issuer: server.issuer,
       clientId: CLIENT_ID,
       clientSecret: CLIENT_SECRET,
       scope: "openid",
-      grant: { type: "device_code", onDeviceCode: (prompt) => (userCode = prompt.userCode) },
-      sleep: async () => decideDeviceCode(server.provider, userCode, "deny"),
+      grant: {
+        type: "device_code",
+        onDeviceCode: (prompt) => (uri = prompt.verificationUriComplete ?? ""),
+      },
+      sleep: async () => {
+        userPages ??= await userAtDevicePage(uri, "deny");
+      },
     });
     const error = await provider.getToken().catch((e: unknown) => e);
+    expect(userPages?.submitted).toEqual(["xsrf,user_code", "xsrf,user_code,abort"]);
+    expect(server.interactions).toEqual([]);
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toMatchObject({ error: "access_denied" });
     expect((error as Error).message).toContain("The sign-in was denied");

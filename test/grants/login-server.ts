@@ -99,42 +99,112 @@ export interface BrowserVisit {
  * browser would from the authorization URL through the provider's login and consent to the
  * loopback redirect, and returns the page it ends on.
  */
-export async function browse(url: string): Promise<BrowserVisit> {
+export function browse(url: string): Promise<BrowserVisit> {
+  return browserSession().go(url);
+}
+
+/**
+ * A browser whose cookie jar lasts across pages, for a user who submits forms: `go` requests a
+ * URL (a GET, or the POST of a form), then follows redirects with GETs, as browsers do after a
+ * 302 or 303.
+ */
+function browserSession() {
   const jar = new Map<string, string>();
-  const visited: string[] = [];
-  let next = url;
-  for (let hop = 0; hop < 20; hop++) {
-    visited.push(next);
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-    const response = await fetch(next, {
-      redirect: "manual",
-      headers: cookie ? { cookie } : {},
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = "", ...attributes] = line.split(";");
-      const name = pair.slice(0, pair.indexOf("=")).trim();
-      const value = pair.slice(pair.indexOf("=") + 1).trim();
-      const expired = attributes.some((attribute) => {
-        const [key = "", date = ""] = attribute.trim().split("=");
-        return key.toLowerCase() === "expires" && Date.parse(date) < Date.now();
-      });
-      if (expired || value === "") jar.delete(name);
-      else jar.set(name, value);
-    }
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      next = new URL(location, next).href;
-      continue;
-    }
-    return {
-      visited,
-      status: response.status,
-      headers: response.headers,
-      html: await response.text(),
-    };
+  return {
+    async go(url: string, form?: URLSearchParams): Promise<BrowserVisit> {
+      const visited: string[] = [];
+      let next = url;
+      let body = form;
+      for (let hop = 0; hop < 20; hop++) {
+        visited.push(next);
+        const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+        const response = await fetch(next, {
+          redirect: "manual",
+          headers: cookie ? { cookie } : {},
+          ...(body ? { method: "POST", body } : {}),
+        });
+        body = undefined;
+        for (const line of response.headers.getSetCookie()) {
+          const [pair = "", ...attributes] = line.split(";");
+          const name = pair.slice(0, pair.indexOf("=")).trim();
+          const value = pair.slice(pair.indexOf("=") + 1).trim();
+          const expired = attributes.some((attribute) => {
+            const [key = "", date = ""] = attribute.trim().split("=");
+            return key.toLowerCase() === "expires" && Date.parse(date) < Date.now();
+          });
+          if (expired || value === "") jar.delete(name);
+          else jar.set(name, value);
+        }
+        const location = response.headers.get("location");
+        if (response.status >= 300 && response.status < 400 && location) {
+          await response.body?.cancel();
+          next = new URL(location, next).href;
+          continue;
+        }
+        return {
+          visited,
+          status: response.status,
+          headers: response.headers,
+          html: await response.text(),
+        };
+      }
+      throw new Error(`too many redirects: ${visited.join(" -> ")}`);
+    },
+  };
+}
+
+/** The first POST form of a page: its absolute action and its hidden fields. */
+function postForm(page: BrowserVisit): { action: string; fields: URLSearchParams } | undefined {
+  const form = /<form\b[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/i.exec(page.html);
+  const action = form && /action="([^"]*)"/.exec(form[0]);
+  if (!form || !action?.[1]) return undefined;
+  const fields = new URLSearchParams();
+  for (const [, name = "", value = ""] of (form[1] ?? "").matchAll(
+    /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g,
+  )) {
+    fields.append(name, unescapeHtml(value));
   }
-  throw new Error(`too many redirects: ${visited.join(" -> ")}`);
+  const base = page.visited.at(-1) ?? "http://invalid/";
+  return { action: new URL(unescapeHtml(action[1]), base).href, fields };
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
+
+/**
+ * The user of the device flow (RFC 8628 §3.3) in a browser, on the provider's own pages: opens
+ * the verification URI with the code in it, submits the forms the provider answers with (the
+ * user code, then its confirmation, or an abort to deny), and signs in and consents through the
+ * interaction routes. Returns the page it ends on (the provider's success or error page) and the
+ * forms it submitted.
+ */
+export async function userAtDevicePage(
+  verificationUriComplete: string,
+  choice: UserChoice,
+): Promise<{ page: BrowserVisit; submitted: string[] }> {
+  const browser = browserSession();
+  const submitted: string[] = [];
+  let page = await browser.go(verificationUriComplete);
+  for (let step = 0; step < 5; step++) {
+    const form = postForm(page);
+    if (!form) return { page, submitted };
+    const deny = form.fields.get("confirm") === "yes" && choice === "deny";
+    if (deny) {
+      form.fields.delete("confirm");
+      form.fields.set("abort", "yes");
+    }
+    submitted.push([...form.fields.keys()].join(","));
+    page = await browser.go(form.action, form.fields);
+    // After a cancel the provider shows the code form again, with its error: the user leaves.
+    if (deny) return { page, submitted };
+  }
+  throw new Error(`the device pages never ended: ${page.visited.join(" -> ")}`);
 }
 
 /** GET `url` as a plain request (a forged or stray callback). */

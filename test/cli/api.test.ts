@@ -15,7 +15,7 @@ import {
   hostileEnv,
   startHostileApi,
 } from "./hostile-api.js";
-import { runCli, tempDir } from "./run-cli.js";
+import { runCli, runCliInTerminal, tempDir } from "./run-cli.js";
 
 // `passgrant api` (the built executable) against a spec passgrant did not shape
 // (test/fixtures/library-api.yaml, 34 operations), served by a loopback server that checks every
@@ -184,6 +184,26 @@ describe("passgrant api against a spec passgrant did not shape", { timeout: 300_
     expect(result.stderr).toContain("content-type: application/json");
     expect(result.stderr).toContain("set-cookie: [redacted]");
     expect(result.stderr).not.toContain("server-cookie-secret");
+  });
+
+  it("indents the body on a terminal, control characters escaped", async () => {
+    override = (request, response) => {
+      if (request.url.pathname !== "/status") return false;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ status: "up\u001b]0;pwned\u0007", version: "2" }));
+      return true;
+    };
+    try {
+      const result = await runCliInTerminal(["api", "--spec", specPath, "getStatus"], {
+        env: env(),
+      });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toBe(
+        '{\n  "status": "up\\u001b]0;pwned\\u0007",\n  "version": "2"\n}\n',
+      );
+    } finally {
+      override = undefined;
+    }
   });
 
   it("reads the body from a file and from standard input", async () => {

@@ -100,6 +100,46 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   return startCli(args, options).result;
 }
 
+/**
+ * Runs the CLI with its standard streams on a pseudo-terminal, as a user at a terminal runs it:
+ * Node has no pseudo-terminal of its own, so util-linux's script(1) (in every Debian and Ubuntu
+ * base system) provides it. What the terminal shows, stdout and stderr together, comes back as
+ * `stdout`, its line ends as written (the terminal's `\r\n` turned back into `\n`).
+ */
+export function runCliInTerminal(
+  args: readonly string[],
+  options: Omit<CliOptions, "stdin"> = {},
+): Promise<CliResult> {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, cliPath, ...args].map(quote).join(" ");
+  const home = tempDir("passgrant-home-");
+  const child = spawn("script", ["--quiet", "--return", "--command", command, "/dev/null"], {
+    cwd: options.cwd ?? tempDir(),
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      XDG_CACHE_HOME: join(home, ".cache"),
+      SHELL: "/bin/sh",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, stdout: stdout.replaceAll("\r\n", "\n"), stderr }),
+    );
+  });
+}
+
 /** The MSX_* variables that point the CLI at a sandbox started by the test. */
 export function platformEnv(sandbox: {
   url: string;

@@ -1,6 +1,7 @@
 import type { OpenAPIV3 } from "openapi-types";
-import { resolveRef, type SpecDocument } from "../spec/document.js";
+import type { SpecDocument } from "../spec/document.js";
 import { type OperationEntry, operationTable } from "../spec/operations.js";
+import { resolveRef } from "../spec/resolve-ref.js";
 import { closest } from "../suggest.js";
 import { UsageError } from "./args.js";
 

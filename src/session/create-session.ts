@@ -348,11 +348,11 @@ function checkPathParameters(
   }
 }
 
-/** The spec's auth defaults (loaded with the document's modules, which a spec has loaded). */
+/** The spec's auth defaults (their modules loaded only for a session given a spec). */
 async function specAuthOf(document: SpecDocument, baseUrl: string, grantType: string) {
   const [{ authFromSpec }, { resolveRef }] = await Promise.all([
     import("./spec-auth.js"),
-    import("../spec/document.js"),
+    import("../spec/resolve-ref.js"),
   ]);
   return authFromSpec(document, baseUrl, grantType, (value) => resolveRef(document, value));
 }

@@ -1,5 +1,6 @@
 import type { OpenAPIV3 } from "openapi-types";
-import { resolveRef, type SpecDocument } from "./document.js";
+import type { SpecDocument } from "./document.js";
+import { resolveRef } from "./resolve-ref.js";
 
 /**
  * The operation table: what a document says about each operation that a traffic checker needs

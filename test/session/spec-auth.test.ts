@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSession } from "../../src/session/create-session.js";
 import { authFromSpec } from "../../src/session/spec-auth.js";
 import type { UntypedOperations } from "../../src/session/types.js";
-import { resolveRef, type SpecDocument } from "../../src/spec/document.js";
+import type { SpecDocument } from "../../src/spec/document.js";
+import { resolveRef } from "../../src/spec/resolve-ref.js";
 import type { operations, paths } from "../fixtures/generated/orders-api.js";
 
 // Auth from the spec (test/fixtures/orders-api.yaml): its oauth2 password flow's relative

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadDocument, resolveRef, type SpecDocument } from "../../src/spec/document.js";
+import { loadDocument, type SpecDocument } from "../../src/spec/document.js";
 import { msxOperations } from "../../src/spec/msx-operations.js";
 import { loadMsxDocument } from "../../src/spec/msx-spec.js";
 import { operationEntry, operationTable } from "../../src/spec/operations.js";
+import { resolveRef } from "../../src/spec/resolve-ref.js";
 import { routeRequest, routerFor } from "../../src/spec/router.js";
 
 const petstore = loadDocument(new URL("../fixtures/third-party-api.yaml", import.meta.url));

@@ -9,54 +9,46 @@
 //
 // dist/bin/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
 // import.meta.url)` and `../../package.json` still resolve to the package root.
-import { existsSync, renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { replaceFolder } from "./replace-folder.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export async function bundleCli() {
-  // Built beside dist/bin, then swapped in with renames, so a `passgrant` process (or another test
-  // run) using dist/bin meanwhile never finds it half-written. Chunk names carry content hashes:
-  // building into an empty folder means the package never ships a stale chunk.
-  const target = new URL("../dist/bin", import.meta.url);
-  const staging = new URL(`../dist/bin.${process.pid}.tmp`, import.meta.url);
-  const retired = new URL(`../dist/bin.${process.pid}.old`, import.meta.url);
-  rmSync(staging, { recursive: true, force: true });
-  await build({
-    cwd: root,
-    input: { passgrant: "dist/cli/main.js" },
-    platform: "node",
-    logLevel: "warn",
-    // undici is a dependency the package installs anyway, and the executable loads it only for a
-    // CA file, insecure TLS or a proxy. Bundled, it was 420 KB of the 600 KB budget; from
-    // node_modules it loads about 20 ms slower (48-69 ms against 33-36 ms here), for those users only.
-    // dotenv is required (not imported) by src/config/environment.ts when a .env file is read,
-    // so it too comes from node_modules, where the package's dependencies put it.
-    external: ["undici"],
-    output: {
-      dir: fileURLToPath(staging),
-      format: "esm",
-      entryFileNames: "[name].js",
-      chunkFileNames: "[name]-[hash].js",
-      // Without groups, rolldown cut the token command's code into some 30 chunks along the
-      // dynamic imports; each is resolved, read and compiled in turn, which cost a cached
-      // `passgrant token --cache` about 15% of its time. The modules most commands run (see
-      // inCoreChunk) go into one chunk instead; commands and heavy optional parts stay apart.
-      codeSplitting: { groups: [{ name: "core", test: inCoreChunk }] },
-      // The package ships no src/, so source maps would point at files a user does not have;
-      // and minified, the executable fits the package's size budget (600 KB packed, with the
-      // sandbox's validator bundled). Class and function names are kept: errors are
-      // named by `new.target.name`.
-      sourcemap: false,
-      minify: true,
-      keepNames: true,
-      comments: { legal: true, annotation: false, jsdoc: false },
-    },
-  });
-  if (existsSync(target)) renameSync(target, retired);
-  renameSync(staging, target);
-  rmSync(retired, { recursive: true, force: true });
+  await replaceFolder(new URL("../dist/bin", import.meta.url), (dir) =>
+    build({
+      cwd: root,
+      input: { passgrant: "dist/cli/main.js" },
+      platform: "node",
+      logLevel: "warn",
+      // undici is a dependency the package installs anyway, and the executable loads it only for a
+      // CA file, insecure TLS or a proxy. Bundled, it was 420 KB of the 600 KB budget; from
+      // node_modules it loads about 20 ms slower (48-69 ms against 33-36 ms here), for those users only.
+      // dotenv is required (not imported) by src/config/environment.ts when a .env file is read,
+      // so it too comes from node_modules, where the package's dependencies put it.
+      external: ["undici"],
+      output: {
+        dir,
+        format: "esm",
+        entryFileNames: "[name].js",
+        chunkFileNames: "[name]-[hash].js",
+        // Without groups, rolldown cut the token command's code into some 30 chunks along the
+        // dynamic imports; each is resolved, read and compiled in turn, which cost a cached
+        // `passgrant token --cache` about 15% of its time. The modules most commands run (see
+        // inCoreChunk) go into one chunk instead; commands and heavy optional parts stay apart.
+        codeSplitting: { groups: [{ name: "core", test: inCoreChunk }] },
+        // The package ships no src/, so source maps would point at files a user does not have;
+        // and minified, the executable fits the package's size budget (600 KB packed, with the
+        // sandbox's validator bundled). Class and function names are kept: errors are
+        // named by `new.target.name`.
+        sourcemap: false,
+        minify: true,
+        keepNames: true,
+        comments: { legal: true, annotation: false, jsdoc: false },
+      },
+    }),
+  );
 }
 
 /**

@@ -17,43 +17,39 @@
 //
 // dist/lib/ sits at the same depth as dist/<area>/, so `new URL("../../openapi/msx.yaml",
 // import.meta.url)` and `../../package.json` still resolve to the package root.
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { replaceFolder } from "./replace-folder.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export async function bundleLibrary() {
-  // Built beside dist/lib, then swapped in with renames (see bundle-cli.mjs for why).
-  const target = new URL("../dist/lib", import.meta.url);
-  const staging = new URL(`../dist/lib.${process.pid}.tmp`, import.meta.url);
-  const retired = new URL(`../dist/lib.${process.pid}.old`, import.meta.url);
-  rmSync(staging, { recursive: true, force: true });
-  await build({
-    cwd: root,
-    input: {
-      index: "dist/index.js",
-      testing: await guardedEntry("testing"),
-      sandbox: await guardedEntry("sandbox"),
-    },
-    platform: "node",
-    logLevel: "warn",
-    // Every bare specifier: dependencies, optional peers and node: builtins.
-    external: [/^[^./]/],
-    output: {
-      dir: fileURLToPath(staging),
-      format: "esm",
-      entryFileNames: "[name].js",
-      chunkFileNames: "[name]-[hash].js",
-      sourcemap: false,
-      minify: false,
-      keepNames: true,
-      comments: { legal: true, annotation: true, jsdoc: false },
-    },
-  });
-  if (existsSync(target)) renameSync(target, retired);
-  renameSync(staging, target);
-  rmSync(retired, { recursive: true, force: true });
+  const input = {
+    index: "dist/index.js",
+    testing: await guardedEntry("testing"),
+    sandbox: await guardedEntry("sandbox"),
+  };
+  await replaceFolder(new URL("../dist/lib", import.meta.url), (dir) =>
+    build({
+      cwd: root,
+      input,
+      platform: "node",
+      logLevel: "warn",
+      // Every bare specifier: dependencies, optional peers and node: builtins.
+      external: [/^[^./]/],
+      output: {
+        dir,
+        format: "esm",
+        entryFileNames: "[name].js",
+        chunkFileNames: "[name]-[hash].js",
+        sourcemap: false,
+        minify: false,
+        keepNames: true,
+        comments: { legal: true, annotation: true, jsdoc: false },
+      },
+    }),
+  );
 }
 
 /**

@@ -1,8 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError, type PassgrantError } from "../errors.js";
-import { AbortedError } from "../transport/aborted-error.js";
+import { abortedBy } from "../transport/aborted-error.js";
+
 import { AuthorizationCallbackError } from "./authorization-code.js";
+
+/** The reason an abort gives when its signal says nothing of its own. */
+const CANCELLED = "the browser sign-in was cancelled";
 
 /**
  * The pages the browser sees. Static on purpose: nothing from the request (the server's
@@ -102,7 +106,7 @@ export async function listenForCallback<T>(
 ): Promise<CallbackListener<T>> {
   // Loaded on use: only the browser sign-in runs a server.
   const { createServer } = await import("node:http");
-  if (options.signal?.aborted) throw abortedBy(options.signal);
+  if (options.signal?.aborted) throw abortedBy(options.signal, CANCELLED);
   const server: Server = createServer({
     maxHeaderSize: MAX_REQUEST_HEADER_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
@@ -180,7 +184,7 @@ export async function listenForCallback<T>(
       }),
     options.timeoutMs,
   );
-  const onAbort = () => finish({ error: abortedBy(options.signal as AbortSignal) });
+  const onAbort = () => finish({ error: abortedBy(options.signal as AbortSignal, CANCELLED) });
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
   let closing: Promise<void> | undefined;
@@ -195,20 +199,4 @@ export async function listenForCallback<T>(
   }
 
   return { redirectUri, outcome, close };
-}
-
-function abortedBy(signal: AbortSignal): AbortedError {
-  const reason = signal.reason;
-  if (reason instanceof AbortedError) return reason;
-  return new AbortedError(
-    {
-      reason:
-        typeof reason === "string"
-          ? reason
-          : reason instanceof Error && reason.name !== "AbortError"
-            ? reason.message
-            : "the browser sign-in was cancelled",
-    },
-    { cause: reason },
-  );
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
-import { AbortedError } from "../transport/aborted-error.js";
+import { abortedBy } from "../transport/aborted-error.js";
+
 import { readTextLimited } from "../transport/response-body.js";
 import { postClientForm, sentClientSecrets } from "./client-post.js";
 import { DEVICE_CODE_GRANT_TYPE, type DeviceCodePrompt } from "./device-code.js";
@@ -8,6 +9,9 @@ import { EXPIRED_DEVICE_CODE_HINT, requestToken, type TokenEndpoint } from "./to
 import { parseTokenResponse } from "./token-response.js";
 import { TokenResponseError } from "./token-response-error.js";
 import type { TokenSet } from "./types.js";
+
+/** The reason an abort gives when its signal says nothing of its own. */
+const CANCELLED = "the device authorization was cancelled";
 
 /** RFC 8628 §3.2: the polling interval when the server names none. */
 const DEFAULT_INTERVAL_SECONDS = 5;
@@ -20,32 +24,17 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export const realSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedBy(signal));
+    if (signal?.aborted) return reject(abortedBy(signal, CANCELLED));
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortedBy(signal as AbortSignal));
+      reject(abortedBy(signal as AbortSignal, CANCELLED));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-
-function abortedBy(signal: AbortSignal): AbortedError {
-  const reason = signal.reason;
-  return new AbortedError(
-    {
-      reason:
-        typeof reason === "string"
-          ? reason
-          : reason instanceof Error && reason.name !== "AbortError"
-            ? reason.message
-            : "the device authorization was cancelled",
-    },
-    { cause: reason },
-  );
-}
 
 export interface DeviceFlowContext {
   deviceAuthorizationUrl: string;

@@ -308,17 +308,24 @@ export function loadPlatformConfig(
     clientSecret: values.MSX_CLIENT_SECRET,
     clientAuth: clientAuth as ClientAuthMethod,
     clientAssertionKeyFile: values.MSX_CLIENT_KEY_FILE,
-    clientCertFile: values.MSX_CLIENT_CERT_FILE,
-    clientCertKeyFile: values.MSX_CLIENT_CERT_KEY_FILE,
     username: values.MSX_USERNAME,
     password: values.MSX_PASSWORD,
     scope: values.MSX_SCOPE,
+    ...transportOptionsOf(values),
+  });
+}
+
+/** The transport's options (trust, client certificate, timeout, retries, size bound) from parsed variables. */
+export function transportOptionsOf(values: ParsedValues) {
+  return {
     caFile: values.MSX_CA_FILE,
+    clientCertFile: values.MSX_CLIENT_CERT_FILE,
+    clientCertKeyFile: values.MSX_CLIENT_CERT_KEY_FILE,
     insecureTls: values.MSX_INSECURE_TLS ?? false,
     timeoutMs: values.MSX_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS,
     retries: values.MSX_RETRIES,
     maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
-  });
+  };
 }
 
 /** The key and certificate files a client authentication method needs, or cannot use. */

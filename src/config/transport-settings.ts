@@ -2,10 +2,10 @@ import { dropUndefined } from "../drop-undefined.js";
 import { ConfigError } from "../errors.js";
 import type { Environment } from "./environment.js";
 import {
-  DEFAULT_TIMEOUT_MS,
   type PlatformConfig,
   parseVariables,
   setVariables,
+  transportOptionsOf,
 } from "./platform-config.js";
 
 /**
@@ -46,13 +46,5 @@ export function loadTransportSettings(env: Environment): TransportSettings {
   const problems: string[] = [];
   const values = parseVariables(input, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return dropUndefined({
-    caFile: values.MSX_CA_FILE,
-    clientCertFile: values.MSX_CLIENT_CERT_FILE,
-    clientCertKeyFile: values.MSX_CLIENT_CERT_KEY_FILE,
-    insecureTls: values.MSX_INSECURE_TLS ?? false,
-    timeoutMs: values.MSX_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS,
-    retries: values.MSX_RETRIES,
-    maxResponseBytes: values.MSX_MAX_RESPONSE_BYTES,
-  });
+  return dropUndefined(transportOptionsOf(values));
 }

@@ -30,3 +30,24 @@ export class AbortedError extends PassgrantError {
     if (init.reason !== undefined) this.reason = init.reason;
   }
 }
+
+/**
+ * The AbortedError for an aborted `signal`: its own reason when that is one already, a string
+ * reason or an Error's message as the reason, else `fallback` ("the device authorization was
+ * cancelled").
+ */
+export function abortedBy(signal: AbortSignal, fallback: string): AbortedError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof AbortedError) return reason;
+  return new AbortedError(
+    {
+      reason:
+        typeof reason === "string"
+          ? reason
+          : reason instanceof Error && reason.name !== "AbortError"
+            ? reason.message
+            : fallback,
+    },
+    { cause: reason },
+  );
+}

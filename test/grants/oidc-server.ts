@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
+import Provider, { errors } from "oidc-provider";
 
 export const CLIENT_ID = "passgrant-cli";
 export const CLIENT_SECRET = "oidc-Secr3t:+/= x";
@@ -116,4 +116,73 @@ export async function decideDeviceCode(
     code.authTime = Math.floor(Date.now() / 1000);
   }
   await code.save();
+}
+
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+/** The one audience the exchange server issues tokens for (RFC 8693 §2.1 `audience`). */
+export const EXCHANGE_AUDIENCE = "orders-api";
+
+/**
+ * oidc-provider with a token exchange grant (RFC 8693). oidc-provider 9 has none built in; it
+ * takes extension grants (RFC 6749 §4.5) through registerGrantType. This one follows RFC 8693 §2
+ * the way a server would: the provider authenticates the client (client_secret_post), the subject
+ * token must be an access token it issued and still active, the audience must be
+ * {@link EXCHANGE_AUDIENCE}, and the issued token is the provider's own (so its introspection
+ * knows it). Each exchange request's parameters are recorded in `exchanges`.
+ */
+export async function startExchangeServer(): Promise<
+  OidcServer & { exchanges: Array<Record<string, string | undefined>> }
+> {
+  const exchanges: Array<Record<string, string | undefined>> = [];
+  const server = await startOidcServer({
+    configuration: {
+      clients: [
+        {
+          client_id: CLIENT_ID,
+          client_secret: CLIENT_SECRET,
+          grant_types: ["client_credentials", TOKEN_EXCHANGE_GRANT],
+          response_types: [],
+          redirect_uris: [],
+          token_endpoint_auth_method: "client_secret_post",
+        },
+      ],
+    },
+    prepare: (provider) => {
+      provider.registerGrantType(
+        TOKEN_EXCHANGE_GRANT,
+        async (ctx: {
+          oidc: { params: Record<string, string | undefined>; client: unknown };
+          body: unknown;
+        }) => {
+          const { params, client } = ctx.oidc;
+          exchanges.push({ ...params });
+          if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+            throw new errors.InvalidRequest("unsupported subject_token_type");
+          }
+          const subject = await provider.ClientCredentials.find(params.subject_token ?? "");
+          if (!subject || subject.isExpired) {
+            throw new errors.InvalidGrant("subject_token is invalid");
+          }
+          if (params.audience !== EXCHANGE_AUDIENCE) throw new errors.InvalidTarget();
+          const issued = new provider.ClientCredentials({ client, scope: subject.scope });
+          ctx.body = {
+            access_token: await issued.save(),
+            issued_token_type: ACCESS_TOKEN_TYPE,
+            token_type: "Bearer",
+            expires_in: issued.expiration,
+          };
+        },
+        [
+          "subject_token",
+          "subject_token_type",
+          "audience",
+          "requested_token_type",
+          "actor_token",
+          "actor_token_type",
+        ],
+      );
+    },
+  });
+  return Object.assign(server, { exchanges });
 }

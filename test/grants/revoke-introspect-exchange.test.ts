@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { errors } from "oidc-provider";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
@@ -9,7 +8,14 @@ import {
   type TokenSet,
   type TokenStore,
 } from "../../src/index.js";
-import { CLIENT_ID, CLIENT_SECRET, decideDeviceCode, startOidcServer } from "./oidc-server.js";
+import {
+  ACCESS_TOKEN_TYPE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  decideDeviceCode,
+  startExchangeServer,
+  startOidcServer,
+} from "./oidc-server.js";
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -83,56 +89,9 @@ describe("introspection (RFC 7662) and revocation (RFC 7009) against oidc-provid
   });
 });
 
-const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
-
 describe("token exchange (RFC 8693) against oidc-provider", () => {
-  // oidc-provider 9 has no built-in token exchange grant; it takes extension grants (RFC 6749
-  // §4.5) through registerGrantType. This one follows RFC 8693 §2 the way a server would: the
-  // provider authenticates the client, the subject token must be one it issued and still
-  // active, and the issued token is the provider's own (so its introspection knows it).
   async function exchangeProvider() {
-    const server = await startOidcServer({
-      configuration: {
-        clients: [
-          {
-            client_id: CLIENT_ID,
-            client_secret: CLIENT_SECRET,
-            grant_types: ["client_credentials", TOKEN_EXCHANGE],
-            response_types: [],
-            redirect_uris: [],
-            token_endpoint_auth_method: "client_secret_post",
-          },
-        ],
-      },
-      prepare: (provider) => {
-        provider.registerGrantType(
-          TOKEN_EXCHANGE,
-          async (ctx: {
-            oidc: { params: Record<string, string>; client: unknown };
-            body: unknown;
-          }) => {
-            const { params, client } = ctx.oidc;
-            if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
-              throw new errors.InvalidRequest("unsupported subject_token_type");
-            }
-            const subject = await provider.ClientCredentials.find(params.subject_token);
-            if (!subject || subject.isExpired) {
-              throw new errors.InvalidGrant("subject_token is invalid");
-            }
-            if (params.audience !== "orders-api") throw new errors.InvalidTarget();
-            const issued = new provider.ClientCredentials({ client, scope: subject.scope });
-            ctx.body = {
-              access_token: await issued.save(),
-              issued_token_type: ACCESS_TOKEN_TYPE,
-              token_type: "Bearer",
-              expires_in: issued.expiration,
-            };
-          },
-          ["subject_token", "subject_token_type", "audience", "actor_token", "actor_token_type"],
-        );
-      },
-    });
+    const server = await startExchangeServer();
     closers.push(server.close);
     return server;
   }

@@ -1,6 +1,12 @@
 import { clientAuthHint } from "./client-auth.js";
 import { type AuthenticatedClient, postClientForm, sentClientSecrets } from "./client-post.js";
-import { buildForm, GRANT_SWITCH_TENANT, GRANT_SWITCH_USER, type GrantRequest } from "./grants.js";
+import {
+  buildForm,
+  GRANT_SWITCH_TENANT,
+  GRANT_SWITCH_USER,
+  type GrantRequest,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+} from "./grants.js";
 import { parseTokenResponse } from "./token-response.js";
 import type { ClientAuthMethod, TokenSet } from "./types.js";
 
@@ -65,6 +71,7 @@ function hintFor(
         // RFC 6749 §4.1.3, RFC 7636 §4.6.
         return "The authorization code was refused: it expired or was used already, or the code_verifier does not match its code_challenge (PKCE). Sign in again";
       }
+      if (grantType === TOKEN_EXCHANGE_GRANT_TYPE) return SUBJECT_TOKEN_REFUSED_HINT;
       return `The ${grantType} grant was refused: its parameters are invalid, expired or not allowed for this user`;
     case "unauthorized_client":
     case "unsupported_grant_type":
@@ -76,6 +83,9 @@ function hintFor(
       return EXPIRED_DEVICE_CODE_HINT;
     case "invalid_scope":
       return "Check the requested `scope` against the scopes the client may request";
+    // RFC 8693 §2.2.2: the server will not issue a token for that target.
+    case "invalid_target":
+      return "The server will not issue a token for the requested `audience` or `resource` (RFC 8693 §2.2.2): check them against what this client may ask for";
     case "invalid_request":
       return invalidRequestHint(grantType);
     default:
@@ -83,6 +93,13 @@ function hintFor(
       return status === 401 ? clientAuthHint(clientAuth, hasSecret) : undefined;
   }
 }
+
+/**
+ * A token exchange refused for its subject token. RFC 8693 §2.2.2 says `invalid_request`; servers
+ * also answer `invalid_grant` (the grant's credential is the subject token).
+ */
+const SUBJECT_TOKEN_REFUSED_HINT =
+  "The subject token was refused: it is invalid, expired or revoked, of another type than `subjectTokenType` says, or not accepted for this exchange (RFC 8693 §2.2.2). Check the grant's `subjectToken`";
 
 /** RFC 8628 §3.5 `expired_token`, from the server or from counting `expires_in` ourselves. */
 export const EXPIRED_DEVICE_CODE_HINT =
@@ -106,6 +123,9 @@ function invalidRequestHint(grantType: string): string {
       return "Check the target tenant: a tenant id or name that names no tenant the user can see is answered this way";
     case GRANT_SWITCH_USER:
       return "Check the target user: a username that names no user is answered this way";
+    // RFC 8693 §2.2.2 answers an invalid or unacceptable subject or actor token this way.
+    case TOKEN_EXCHANGE_GRANT_TYPE:
+      return `${SUBJECT_TOKEN_REFUSED_HINT}; otherwise a parameter is missing or not accepted by this server`;
     default:
       return "A parameter of the request is missing, unknown or not accepted by this server: check the grant's parameters and `scope`";
   }

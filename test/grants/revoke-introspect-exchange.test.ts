@@ -143,6 +143,10 @@ describe("token exchange (RFC 8693) against oidc-provider", () => {
       .getToken()
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ERR_OAUTH", error: "invalid_grant" });
+    // The hint names the grant's members (RFC 8693 §2.2.2), not a password grant's.
+    expect((error as { hint?: string }).hint).toMatch(
+      /^The subject token was refused: .*`subjectToken`$/,
+    );
     expect(JSON.stringify(error) + String(error)).not.toContain("made-up-subject-token");
   });
 });

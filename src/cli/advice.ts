@@ -35,14 +35,29 @@ export function messageForCli(error: Error): string {
   return error.message.slice(0, error.message.length - hint.length) + inCliWords(hint);
 }
 
-/** Backquoted option names (and `option: "value"` pairs) as MSX_* variables. */
+/**
+ * The members of `passgrant token --grant token-exchange`'s grant (RFC 8693 §2.1), which the
+ * CLI takes as flags rather than variables.
+ */
+const grantMemberFlags: Readonly<Record<string, string>> = {
+  subjectToken: "--subject-token (or MSX_SUBJECT_TOKEN)",
+  subjectTokenType: "--subject-token-type",
+  requestedTokenType: "--requested-token-type",
+  audience: "--audience",
+  resource: "--resource",
+};
+
+/** Backquoted option names (and `option: "value"` pairs) as MSX_* variables or flags. */
 export function inCliWords(hint: string): string {
   return hint
     .replace(/`(\w+): "([^"`]*)"`/g, (text, option: string, value: string) => {
       const variable = variableOf(option);
       return variable ? `${variable}=${value}` : text;
     })
-    .replace(/`(\w+)`/g, (text, option: string) => optionVariables[option] ?? text);
+    .replace(
+      /`(\w+)`/g,
+      (text, option: string) => optionVariables[option] ?? grantMemberFlags[option] ?? text,
+    );
 }
 
 /** The bare variable name (for `NAME=value`), without any note the mapping adds. */

@@ -16,6 +16,7 @@ export const grants = [
   "refresh",
   "switch-tenant",
   "switch-user",
+  "token-exchange",
 ] as const;
 
 /** The grants whose tokens the cache keys (the --grant of logout and credential-helper). */
@@ -56,6 +57,13 @@ export const tokenOptions = {
   "tenant-id": { type: "string" },
   "tenant-name": { type: "string" },
   "switch-username": { type: "string" },
+  // --grant token-exchange (RFC 8693 §2.1). The subject token is `-` (stdin) or `@FILE`, never
+  // the token itself; completion offers no file names, which would lack the `@`.
+  "subject-token": { type: "string" },
+  "subject-token-type": { type: "string" },
+  audience: { type: "string" },
+  resource: { type: "string" },
+  "requested-token-type": { type: "string" },
   "no-browser": { type: "boolean" },
   ...passwordStdin,
   ...cacheOptions,

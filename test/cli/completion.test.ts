@@ -119,6 +119,10 @@ describe("passgrant completion bash, in bash", () => {
       expect(bash(`passgrant ${command.name} --`)).toEqual(names);
     }
     expect(bash("passgrant token --gr")).toEqual(["--grant"]);
+    expect(bash("passgrant token --subject-token")).toEqual([
+      "--subject-token",
+      "--subject-token-type",
+    ]);
     // An option already given is not offered again, unless it repeats (-p).
     expect(bash("passgrant token --json --j")).toEqual([]);
     expect(bash("passgrant api -p a=1 --pa")).toEqual([
@@ -137,6 +141,7 @@ describe("passgrant completion bash, in bash", () => {
       "refresh",
       "switch-tenant",
       "switch-user",
+      "token-exchange",
     ]);
     // bash splits the word at "=": the candidate replaces only what follows it.
     expect(bash("passgrant token --grant=cl")).toEqual(["client-credentials"]);
@@ -419,6 +424,7 @@ source "$1"; shift; words=("$@"); CURRENT=$#; PREFIX=\${words[-1]}; _passgrant`,
 
   it("passes the words and shows the candidates with their descriptions", () => {
     expect(zsh(["token", "--grant", "sw"])).toEqual(["switch-tenant", "switch-user"]);
+    expect(zsh(["token", "--grant", "to"])).toEqual(["token-exchange"]);
     expect(zsh(["api", "getTenantsP"])).toEqual(["getTenantsPage:GET /idm/api/v8/tenants"]);
     expect(zsh(["api", "--spec", ""])).toEqual(["FILES"]);
     expect(zsh(["api", "--body", "'$(touch ran-zsh)'", "--inc"])).toEqual(["--include"]);

@@ -88,13 +88,14 @@ describe("grant names", { timeout: 60_000 }, () => {
         "refresh",
         "switch-tenant",
         "switch-user",
+        "token-exchange",
       ]),
     );
     expect(names.filter((name) => name?.includes("_"))).toEqual([]);
     const unknown = await runCli(["token", "--grant", "implicit"], { env: platformEnv(sandbox) });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      "--grant must be one of password, client-credentials, device-code, authorization-code, refresh, switch-tenant, switch-user",
+      '--grant must be one of password, client-credentials, device-code, authorization-code, refresh, switch-tenant, switch-user, token-exchange, got "implicit"',
     );
   });
 });

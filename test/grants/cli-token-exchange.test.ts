@@ -1,4 +1,6 @@
 import { chmodSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTokenProvider } from "../../src/index.js";
@@ -198,6 +200,60 @@ describe("passgrant token --grant token-exchange (built CLI, oidc-provider)", ()
       "The server will not issue a token for the requested --audience or --resource (RFC 8693 §2.2.2)",
     );
     expectNoSecrets(result, subject);
+  });
+});
+
+describe("passgrant token --grant token-exchange: the exact form (built CLI, node:http)", () => {
+  it("sends every RFC 8693 §2.1 parameter given, the subject token without its newline", async () => {
+    const forms: Array<{ body: string; type: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        forms.push({ body, type: req.headers["content-type"] });
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            access_token: "exchanged-for-orders",
+            issued_token_type: ACCESS_TOKEN_TYPE,
+            token_type: "Bearer",
+            expires_in: 60,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const tokenUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    const result = await runCli(
+      [
+        ...exchange,
+        "--resource",
+        "https://api.example.com/orders",
+        "--requested-token-type",
+        ACCESS_TOKEN_TYPE,
+        "--subject-token",
+        "-",
+      ],
+      {
+        env: { MSX_TOKEN_URL: tokenUrl, MSX_CLIENT_ID: CLIENT_ID, MSX_CLIENT_AUTH: "none" },
+        stdin: "caller-token\r\n",
+      },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("exchanged-for-orders\n");
+    expect(forms).toHaveLength(1);
+    // The raw body and its type: a JSON body under a form header would not do (pitfalls.md).
+    expect(forms[0]?.type).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(forms[0]?.body))).toEqual({
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: "caller-token",
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      audience: EXCHANGE_AUDIENCE,
+      resource: "https://api.example.com/orders",
+      client_id: CLIENT_ID,
+    });
   });
 });
 

@@ -1,29 +1,21 @@
 import type { OpenAPIV3 } from "openapi-types";
 import type { SpecDocument } from "../spec/document.js";
-import { type OperationEntry, operationTable } from "../spec/operations.js";
+import { type OperationEntry, operationTable, type ParameterEntry } from "../spec/operations.js";
 import { resolveRef } from "../spec/resolve-ref.js";
 import { closest } from "../suggest.js";
 import { UsageError } from "./args.js";
 
 /**
- * What `passgrant api` reads from a spec about one operation: its parameters (path-level and
- * operation-level, the operation's winning per OpenAPI 3.0 §4.7.10) and its JSON body schema,
+ * What `passgrant api` reads from a spec about one operation: its parameters (from the operation
+ * table, see ../spec/operations.ts) and its JSON body schema,
  * and how `-p NAME=VALUE` arguments become `call()`'s `path`, `query` and `header` values.
  * Value checks (formats, enums, lengths) are left to the session's spec check.
  */
 
-export type ParameterLocation = "path" | "query" | "header" | "cookie";
-
-export interface ApiParameter {
-  readonly name: string;
-  readonly in: ParameterLocation;
-  readonly required: boolean;
-  readonly schema: OpenAPIV3.SchemaObject;
-  readonly description?: string;
-}
+/** A parameter as the operation table describes it (style and explode included). */
+export type ApiParameter = ParameterEntry;
 
 export interface ApiOperation extends OperationEntry {
-  readonly parameters: readonly ApiParameter[];
   /** The request body's JSON schema, `$ref`s left as written. */
   readonly bodySchema?: OpenAPIV3.SchemaObject | OpenAPIV3.ReferenceObject;
   readonly summary?: string;
@@ -58,24 +50,11 @@ export function operationAt(
 function describeOperation(document: SpecDocument, entry: OperationEntry): ApiOperation {
   const pathItem = resolveRef<OpenAPIV3.PathItemObject>(document, document.paths[entry.path]);
   const operation = pathItem?.[entry.method.toLowerCase() as OpenAPIV3.HttpMethods];
-  const byKey = new Map<string, ApiParameter>();
-  for (const raw of [...(pathItem?.parameters ?? []), ...(operation?.parameters ?? [])]) {
-    const parameter = resolveRef<OpenAPIV3.ParameterObject>(document, raw);
-    if (!parameter || !["path", "query", "header", "cookie"].includes(parameter.in)) continue;
-    byKey.set(`${parameter.in}:${parameter.name}`, {
-      name: parameter.name,
-      in: parameter.in as ParameterLocation,
-      required: parameter.required === true || parameter.in === "path",
-      schema: resolveRef<OpenAPIV3.SchemaObject>(document, parameter.schema) ?? {},
-      ...(parameter.description ? { description: parameter.description } : {}),
-    });
-  }
   const body = resolveRef<OpenAPIV3.RequestBodyObject>(document, operation?.requestBody);
   const jsonType = Object.keys(body?.content ?? {}).find((type) => /json/i.test(type));
   const bodySchema = jsonType ? body?.content[jsonType]?.schema : undefined;
   return {
     ...entry,
-    parameters: [...byKey.values()],
     ...(bodySchema ? { bodySchema } : {}),
     ...(operation?.summary ? { summary: operation.summary } : {}),
     ...(operation?.description ? { description: operation.description } : {}),
@@ -237,6 +216,19 @@ function scalar(
     case "boolean":
       if (value !== "true" && value !== "false") throw wrong("true or false");
       return value === "true";
+    case "object": {
+      // A shell has no syntax for a map, so an object parameter (deepObject, or form, simple,
+      // label and matrix with properties) is given as JSON; the session writes it in its style.
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        throw wrong("a JSON object");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw wrong("a JSON object");
+      return parsed;
+    }
     default:
       return value;
   }

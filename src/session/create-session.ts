@@ -21,6 +21,7 @@ import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
 import { noCredentialsProvider } from "./no-credentials.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
+import { type ParameterWire, parameterSerializers } from "./parameter-serializers.js";
 import { createRequestCheck } from "./request-validator.js";
 import type { CallArgs, CallResult, PageItem, PaginateArgs, UntypedInit } from "./types.js";
 import { createPlatformProvider, createPlatformTransport } from "./wiring.js";
@@ -29,6 +30,12 @@ import { createPlatformProvider, createPlatformTransport } from "./wiring.js";
 export interface OperationRouteEntry {
   readonly method: string;
   readonly path: string;
+  /**
+   * How its parameters are written (OpenAPI 3.0.3 §4.7.12.4 "Style Values"); a parameter not
+   * listed gets its location's default style. The bundled MSX spec uses the defaults only, so its
+   * compiled table (`msxOperations`) lists none.
+   */
+  readonly parameters?: readonly ParameterWire[];
 }
 
 /**
@@ -279,8 +286,16 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       const request = (auth?.anonymous.has(operationId)
         ? anonymousClient
         : client) as unknown as RequestClient;
+      const wire = parameterSerializers(route.parameters ?? []);
       const result = await request.request(route.method.toLowerCase(), route.path, {
-        params: { path, query, header, cookie },
+        params: {
+          path,
+          query,
+          header: wire.header(header as Record<string, unknown> | undefined),
+          cookie,
+        },
+        pathSerializer: wire.path,
+        querySerializer: wire.query,
         ...(body !== undefined ? { body } : {}),
         ...(signal ? { signal } : {}),
       });

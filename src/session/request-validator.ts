@@ -33,41 +33,50 @@ export function createRequestCheck(
     }
     return cached;
   };
-  return async (operationId, { method, path, init }) => {
+  return async (operationId, { init }) => {
     backend ??= load();
-    const result = (await backend).validateRequest(
-      {
-        method,
-        path: fillPath(path, init.path as Record<string, unknown> | undefined),
-        query: stringValues(init.query),
-        headers: {
-          ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...lowerCased(stringValues(init.header)),
-        },
-        ...(init.body !== undefined ? { body: init.body as object } : {}),
+    // The values are checked as they are, one per parameter, with the operation's own compiled
+    // schemas: openapi-backend's validateRequest would first parse a wire request, and it reads
+    // path parameters as plain segments and headers as single strings, so an array or object
+    // path parameter, a label or matrix one (OpenAPI 3.0.3 §4.7.12.4) or a header array would
+    // fail there although the session writes them as the spec says (parameter-serializers.ts).
+    const validators = (await backend).validator.getRequestValidatorsForOperation(operationId);
+    const parameters = {
+      path: wireValues(init.path),
+      query: wireValues(init.query),
+      header: {
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...lowerCased(wireValues(init.header)),
       },
-      operationId,
-    );
-    if (result.valid) return;
-    const errors = (result.errors ?? []) as ValidationError[];
+      cookie: wireValues(init.cookie),
+      ...(init.body !== undefined ? { requestBody: init.body } : {}),
+    };
+    const errors: ValidationError[] = [];
+    for (const validate of validators ?? []) {
+      // ajv coerces in place (strings back to the schema's types): each gets its own copy.
+      validate(structuredClone(parameters));
+      errors.push(...((validate.errors ?? []) as ValidationError[]));
+    }
+    if (errors.length === 0) return;
     const problems = [...new Set(errors.map((error) => describeValidationErrors([error])))];
     throw new InvalidRequestError(operationId, problems.length > 0 ? problems : ["is invalid"]);
   };
 }
 
-function fillPath(template: string, values: Record<string, unknown> | undefined): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) =>
-    encodeURIComponent(String(values?.[name] ?? "")),
-  );
-}
-
-/** Parameters as they go on the wire (strings); the spec's types are coerced back by ajv. */
-function stringValues(values: unknown): Record<string, string | string[]> {
+/**
+ * Values as a server reads them off the wire (strings, arrays of strings, objects of strings),
+ * so the spec's types are coerced back by ajv as they would be there.
+ */
+function wireValues(values: unknown): Record<string, unknown> {
   if (typeof values !== "object" || values === null) return {};
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.map(String) : wire(value);
+    out[name] = Array.isArray(value)
+      ? value.map(wire)
+      : typeof value === "object" && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wire(v)]))
+        : wire(value);
   }
   return out;
 }
@@ -76,6 +85,6 @@ function wire(value: unknown): string {
   return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
 }
 
-function lowerCased(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+function lowerCased(headers: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(headers).map(([name, v]) => [name.toLowerCase(), v]));
 }

@@ -38,6 +38,35 @@ export type SecurityAlternative = ReadonlyArray<{
   readonly scheme: CredentialScheme;
 }>;
 
+/** Where a parameter goes (OpenAPI 3.0.3 §4.7.12.2 `in`). */
+export type ParameterLocation = "path" | "query" | "header" | "cookie";
+
+/** How a parameter's value is written on the wire (OpenAPI 3.0.3 §4.7.12.4 "Style Values"). */
+export type ParameterStyle =
+  | "matrix"
+  | "label"
+  | "form"
+  | "simple"
+  | "spaceDelimited"
+  | "pipeDelimited"
+  | "deepObject";
+
+/** One parameter of an operation, `$ref`s followed and the spec's defaults filled in. */
+export interface ParameterEntry {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  /** Always true for a path parameter (OpenAPI 3.0.3 §4.7.12.2: its `required` must be true). */
+  readonly required: boolean;
+  readonly schema: OpenAPIV3.SchemaObject;
+  /** As written, else the default of its location: form for query and cookie, simple otherwise. */
+  readonly style: ParameterStyle;
+  /** As written, else true for the form style and false for every other (§4.7.12.2). */
+  readonly explode: boolean;
+  /** Query only: reserved characters (RFC 3986 `:/?#[]@!$&'()*+,;=`) go unencoded. */
+  readonly allowReserved: boolean;
+  readonly description?: string;
+}
+
 export interface OperationEntry {
   readonly operationId: string;
   /** Upper case, as on the wire. */
@@ -54,6 +83,11 @@ export interface OperationEntry {
    * nothing): the call is sent without credentials. An absent `security` is not taken for it.
    */
   readonly anonymous: boolean;
+  /**
+   * Its parameters: the path item's and its own, its own winning on the same name and location
+   * (OpenAPI 3.0.3 §4.7.10 `parameters`).
+   */
+  readonly parameters: readonly ParameterEntry[];
   /** The media types the request body may come in (empty: the operation takes no body). */
   readonly requestMediaTypes: readonly string[];
   readonly bodyRequired: boolean;
@@ -101,6 +135,10 @@ function buildTable(document: SpecDocument): Map<string, OperationEntry> {
           Object.keys(requirement).map((name) => ({ name, scheme: schemeOf(document, name) })),
         ),
         anonymous: (operation.security ?? document.security)?.length === 0,
+        parameters: parametersOf(document, [
+          ...(pathItem.parameters ?? []),
+          ...(operation.parameters ?? []),
+        ]),
         requestMediaTypes: Object.keys(requestBody?.content ?? {}).map((type) =>
           type.toLowerCase(),
         ),
@@ -111,6 +149,39 @@ function buildTable(document: SpecDocument): Map<string, OperationEntry> {
     }
   }
   return table;
+}
+
+const LOCATIONS: readonly string[] = [
+  "path",
+  "query",
+  "header",
+  "cookie",
+] satisfies ParameterLocation[];
+
+function parametersOf(
+  document: SpecDocument,
+  raw: ReadonlyArray<OpenAPIV3.ParameterObject | OpenAPIV3.ReferenceObject>,
+): ParameterEntry[] {
+  const byKey = new Map<string, ParameterEntry>();
+  for (const item of raw) {
+    const parameter = resolveRef<OpenAPIV3.ParameterObject>(document, item);
+    if (!parameter || !LOCATIONS.includes(parameter.in)) continue;
+    const location = parameter.in as ParameterLocation;
+    const style =
+      (parameter.style as ParameterStyle | undefined) ??
+      (location === "query" || location === "cookie" ? "form" : "simple");
+    byKey.set(`${location}:${parameter.name}`, {
+      name: parameter.name,
+      in: location,
+      required: parameter.required === true || location === "path",
+      schema: resolveRef<OpenAPIV3.SchemaObject>(document, parameter.schema) ?? {},
+      style,
+      explode: parameter.explode ?? style === "form",
+      allowReserved: location === "query" && parameter.allowReserved === true,
+      ...(parameter.description ? { description: parameter.description } : {}),
+    });
+  }
+  return [...byKey.values()];
 }
 
 function schemeOf(document: SpecDocument, name: string): CredentialScheme {

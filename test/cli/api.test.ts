@@ -18,7 +18,7 @@ import {
 import { runCli, runCliInTerminal, tempDir } from "./run-cli.js";
 
 // `passgrant api` (the built executable) against a spec passgrant did not shape
-// (test/fixtures/library-api.yaml, 34 operations), served by a loopback server that checks every
+// (test/fixtures/library-api.yaml, 36 operations), served by a loopback server that checks every
 // request against that spec with openapi-backend and answers with a sample of the documented reply.
 const specPath = fileURLToPath(new URL("../fixtures/library-api.yaml", import.meta.url));
 const document = loadDocument(specPath);
@@ -29,6 +29,7 @@ interface Seen {
   authorization: string;
   violations: string[];
   url: URL;
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -42,25 +43,20 @@ let override: ((request: ApiRequest, response: ServerResponse) => boolean) | und
 const resolved = () => backend.definition as OpenAPIV3.Document;
 
 function handle(request: ApiRequest, response: ServerResponse) {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(request.url.searchParams.keys())) {
-    const values = request.url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? (values[0] as string) : values;
-  }
-  const headers: Record<string, string> = { ...request.headers };
   const wire = {
     method: request.method,
     path: request.url.pathname,
-    query,
-    headers,
+    // The raw query string: openapi-backend parses it itself (qs), deepObject brackets and
+    // explode: false, spaceDelimited and pipeDelimited arrays included.
+    query: request.url.search,
+    headers: { ...request.headers },
     ...(request.body ? { body: JSON.parse(request.body) } : {}),
   };
   const operation = backend.matchOperation(wire);
   const violations: string[] = [];
   if (!operation) violations.push(`no operation at ${request.method} ${request.url.pathname}`);
   else {
-    const result = backend.validateRequest(wire, operation);
-    if (!result.valid) violations.push(JSON.stringify(result.errors));
+    violations.push(...validate(wire, request.url.pathname, operation));
     const open = (operation.security ?? []).length === 0;
     if (open && request.authorization) violations.push("a token sent to a security: [] operation");
     if (!open && !/^Bearer \S+$/.test(request.authorization)) violations.push("no bearer token");
@@ -70,6 +66,7 @@ function handle(request: ApiRequest, response: ServerResponse) {
     authorization: request.authorization,
     violations,
     url: request.url,
+    headers: request.headers,
     body: request.body,
   });
   if (override?.(request, response)) return;
@@ -92,6 +89,126 @@ function handle(request: ApiRequest, response: ServerResponse) {
     "set-cookie": "session=server-cookie-secret",
   });
   response.end(JSON.stringify(sampleOf(schema)));
+}
+
+/**
+ * The request checked against the spec as openapi-backend's validateRequest does (its parser,
+ * then its compiled schemas), with one step it lacks: it reads path parameters as plain segments
+ * and a header as one string, so the label, matrix and array path parameters and the header
+ * array are decoded here first, strictly by OpenAPI 3.0.3 §4.7.12.5's style examples (a label
+ * value without its `.`, or a matrix one without `;name=`, is a violation).
+ */
+function validate(
+  wire: Parameters<OpenAPIBackend["validateRequest"]>[0],
+  rawPath: string,
+  operation: NonNullable<ReturnType<OpenAPIBackend["matchOperation"]>>,
+): string[] {
+  const parsed = backend.router.parseRequest(wire, operation);
+  const problems: string[] = [];
+  const parameters = (operation.parameters ?? []) as OpenAPIV3.ParameterObject[];
+  const names: string[] = [];
+  const pattern = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  const segments = new RegExp(`^${pattern}$`).exec(rawPath)?.slice(1) ?? [];
+  const path: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    const parameter = parameters.find((p) => p.in === "path" && p.name === name);
+    const decoded = parameter && decodePath(parameter, segments[i] as string);
+    if (decoded === undefined)
+      problems.push(`path parameter ${name} not in its style: ${segments[i]}`);
+    else path[name] = decoded;
+  });
+  const header = { ...parsed.headers } as Record<string, unknown>;
+  for (const parameter of parameters) {
+    const name = parameter.name.toLowerCase();
+    const raw = header[name];
+    if (parameter.in === "header" && typeof raw === "string") {
+      header[name] = decodeSimple(
+        parameter.schema as OpenAPIV3.SchemaObject,
+        parameter.explode ?? false,
+        raw,
+        (v) => v,
+      );
+    }
+  }
+  const query = parsed.query as Record<string, unknown>;
+  // As validateRequest does: a single value of an array query parameter is that array's item.
+  for (const parameter of parameters) {
+    const schema = parameter.schema as OpenAPIV3.SchemaObject;
+    if (
+      parameter.in === "query" &&
+      schema.type === "array" &&
+      typeof query[parameter.name] === "string"
+    )
+      query[parameter.name] = [query[parameter.name]];
+  }
+  const input = {
+    path,
+    query,
+    header,
+    cookie: parsed.cookies,
+    ...(typeof parsed.requestBody === "object" ? { requestBody: parsed.requestBody } : {}),
+  };
+  for (const check of backend.validator.getRequestValidatorsForOperation(
+    operation.operationId as string,
+  )) {
+    check(input);
+    if (check.errors) problems.push(JSON.stringify(check.errors));
+  }
+  return problems;
+}
+
+/** A raw path segment in its parameter's style (§4.7.12.5), or undefined if it is not in it. */
+function decodePath(parameter: OpenAPIV3.ParameterObject, raw: string): unknown {
+  const schema = parameter.schema as OpenAPIV3.SchemaObject;
+  const explode = parameter.explode ?? false;
+  const name = parameter.name;
+  const style = parameter.style ?? "simple";
+  if (style === "simple") return decodeSimple(schema, explode, raw, decodeURIComponent);
+  if (style === "label") {
+    if (!raw.startsWith(".")) return undefined;
+    const body = raw.slice(1);
+    if (schema.type === "array") return body.split(explode ? "." : ",").map(decodeURIComponent);
+    return schema.type === "object" ? undefined : decodeURIComponent(body);
+  }
+  if (style === "matrix") {
+    const prefix = `;${name}=`;
+    if (!raw.startsWith(prefix)) return undefined;
+    if (schema.type === "array") {
+      return explode
+        ? raw
+            .slice(1)
+            .split(";")
+            .map((part) =>
+              part.startsWith(`${name}=`)
+                ? decodeURIComponent(part.slice(name.length + 1))
+                : undefined,
+            )
+        : raw.slice(prefix.length).split(",").map(decodeURIComponent);
+    }
+    return schema.type === "object" ? undefined : decodeURIComponent(raw.slice(prefix.length));
+  }
+  return undefined;
+}
+
+/** The simple style (paths and headers): arrays comma-separated, objects as pairs. */
+function decodeSimple(
+  schema: OpenAPIV3.SchemaObject,
+  explode: boolean,
+  raw: string,
+  decode: (value: string) => string,
+): unknown {
+  if (schema.type === "array") return raw.split(",").map(decode);
+  if (schema.type !== "object") return decode(raw);
+  const parts = raw.split(",");
+  const pairs = explode
+    ? parts.map((part) => part.split("=") as [string, string])
+    : parts.flatMap((part, i) =>
+        i % 2 === 0 ? [[part, parts[i + 1] as string] as [string, string]] : [],
+      );
+  return Object.fromEntries(pairs.map(([k, v]) => [decode(k), decode(v)]));
 }
 
 beforeAll(async () => {
@@ -122,10 +239,16 @@ function paramArgs(operationId: string): string[] {
     const schema = param.schema as OpenAPIV3.SchemaObject;
     if (schema.type === "array") {
       const items = schema.items as OpenAPIV3.SchemaObject;
-      const values = items.enum ? items.enum.slice(0, 2) : [sampleOf(items)];
+      const values = Array.isArray(schema.example)
+        ? schema.example
+        : items.enum
+          ? items.enum.slice(0, 2)
+          : [sampleOf(items)];
       return values.flatMap((value) => ["-p", `${param.name}=${value}`]);
     }
-    return ["-p", `${param.name}=${sampleOf(schema)}`];
+    // An object parameter is given as JSON (src/cli/api-operation.ts).
+    const value = sampleOf(schema);
+    return ["-p", `${param.name}=${typeof value === "object" ? JSON.stringify(value) : value}`];
   });
 }
 
@@ -235,6 +358,36 @@ describe("passgrant api against a spec passgrant did not shape", { timeout: 300_
     const [request] = seen.slice(before);
     expect(request?.url.search).toBe("?page=2&genre=fiction&genre=poetry&available=false");
     expect(request?.violations).toEqual([]);
+  });
+
+  it("writes each parameter in its spec's style: label, matrix, array path, explode: false, delimited, deepObject, header array", async () => {
+    const before = seen.length;
+    const shelf = await cli(["getShelfBooks", ...paramArgs("getShelfBooks")]);
+    const browse = await cli(["browseCatalogue", ...paramArgs("browseCatalogue")]);
+    expect([shelf.code, browse.code], shelf.stderr + browse.stderr).toEqual([0, 0]);
+    const [shelfRequest, browseRequest] = seen.slice(before);
+    // The strings of OpenAPI 3.0.3 §4.7.12.5's style examples, for the fixture's sample values.
+    expect(shelfRequest?.url.pathname).toBe(
+      "/shelves/.LON/;shelf=1/00000000-0000-4000-8000-000000000001,00000000-0000-4000-8000-000000000002",
+    );
+    expect(browseRequest?.url.search).toBe(
+      "?keywords=dragons,islands&authors=LeGuin%20Tolkien&genres=fiction|history" +
+        "&published[from]=1968&published[to]=1972",
+    );
+    expect(browseRequest?.headers["x-branches"]).toBe("LON,PAR");
+    expect([shelfRequest?.violations, browseRequest?.violations]).toEqual([[], []]);
+  });
+
+  it("the validating server refuses a styled parameter sent in the default style", async () => {
+    // What sessions sent before they read style and explode: the test server must see it.
+    const response = await fetch(
+      `${api.url}/shelves/LON/1/00000000-0000-4000-8000-000000000001?x=1`,
+      { headers: { authorization: "Bearer t" } },
+    );
+    expect(response.status).toBe(400);
+    const violations = seen.at(-1)?.violations.join("; ");
+    expect(violations).toContain("path parameter branch not in its style: LON");
+    expect(violations).toContain("path parameter shelf not in its style: 1");
   });
 
   describe("argument errors: exit 2, nothing sent, no password asked", () => {

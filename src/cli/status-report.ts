@@ -1,8 +1,8 @@
 import type { AccountIdentity, CachedAccount } from "../cache/accounts.js";
-import { rfc3339 } from "./commands/token.js";
 import { ExitCode } from "./exit-codes.js";
 import type { ProbeResult } from "./status-probe.js";
 import { terminalSafe } from "./terminal-text.js";
+import { rfc3339 } from "./token-output.js";
 
 /** What `passgrant status` says of a cached token's lifetime. */
 export type TokenState =

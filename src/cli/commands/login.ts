@@ -10,7 +10,7 @@ import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
 import { terminalSafe } from "../terminal-text.js";
-import { rfc3339 } from "./token.js";
+import { rfc3339 } from "../token-output.js";
 
 const help = `Usage: passgrant login --web [--no-browser] [--cache-file PATH] [options]
 

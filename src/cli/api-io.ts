@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { FileRefusal, readRegularFile } from "../private-file.js";
 import { redact } from "../redact.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { cliSecrets } from "./logger.js";
+import { readStdin } from "./read-stdin.js";
 import { terminalSafe } from "./terminal-text.js";
 
 /** `passgrant api`'s request body input and `--include` output. */
@@ -17,17 +18,18 @@ async function readBody(option: string, context: CommandContext): Promise<unknow
   let from: string;
   if (option === "-") {
     from = "standard input";
-    text = await readStream(context.stdin);
+    text = await readStdin(
+      context.stdin,
+      MAX_BODY_BYTES,
+      () =>
+        new UsageError(
+          `the body from standard input is larger than ${MAX_BODY_BYTES} bytes.`,
+          "api",
+        ),
+    );
   } else if (option.startsWith("@")) {
     from = option.slice(1);
-    try {
-      text = readFileSync(resolve(context.cwd, from), "utf8");
-    } catch (error) {
-      throw new UsageError(
-        `--body @${from}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
-        "api",
-      );
-    }
+    text = readBodyFile(resolve(context.cwd, from), from);
   } else {
     from = "--body";
     text = option;
@@ -40,23 +42,6 @@ async function readBody(option: string, context: CommandContext): Promise<unknow
   } catch (error) {
     throw new UsageError(`the body from ${from} is not JSON: ${(error as Error).message}.`, "api");
   }
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new UsageError(
-        `the body from standard input is larger than ${MAX_BODY_BYTES} bytes.`,
-        "api",
-      );
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Headers whose values are credentials: shown as `[redacted]` by --include. */
@@ -76,4 +61,32 @@ export function describeResponse(response: Response): string {
     lines.push(`${name}: ${CREDENTIAL_HEADERS.has(name.toLowerCase()) ? "[redacted]" : value}`);
   }
   return `${lines.map((line) => terminalSafe(redact(line, cliSecrets()))).join("\n")}\n`;
+}
+
+/**
+ * `--body @FILE`, read bounded and without blocking on a FIFO (the reader of files others may put
+ * in the way): `--body @/dev/zero` is refused, not read forever.
+ */
+function readBodyFile(path: string, shown: string): string {
+  const where = `--body @${shown}`;
+  let text: string | undefined;
+  try {
+    text = readRegularFile(path, {
+      maxBytes: MAX_BODY_BYTES,
+      followLinks: true,
+      use: (content) => content,
+    });
+  } catch (error) {
+    if (!(error instanceof FileRefusal)) throw error;
+    throw new UsageError(
+      error.problem === "not-a-file"
+        ? `${where}: ${shown} is ${error.detail}, not a regular file. To read the body from a pipe, use --body -.`
+        : error.problem === "too-large"
+          ? `${where}: ${shown} is larger than ${MAX_BODY_BYTES} bytes.`
+          : `${where}: cannot read the file (${error.detail}).`,
+      "api",
+    );
+  }
+  if (text === undefined) throw new UsageError(`${where}: cannot read the file (ENOENT).`, "api");
+  return text;
 }

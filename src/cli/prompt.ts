@@ -1,15 +1,22 @@
 import { abortedError } from "./abortable.js";
+import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { readStdin } from "./read-stdin.js";
+
+/** The most `--password-stdin` reads: a password, not a file piped in by mistake. */
+const MAX_PASSWORD_BYTES = 64 * 1024;
 
 /** Reads standard input to the end (for `--password-stdin`), dropping one trailing newline. */
 export async function readStdinSecret(stdin: CommandContext["stdin"]): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  }
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  const text = await readStdin(
+    stdin,
+    MAX_PASSWORD_BYTES,
+    () =>
+      new UsageError(
+        `--password-stdin: standard input holds more than ${MAX_PASSWORD_BYTES} bytes, not a password.`,
+      ),
+  );
+  return text.replace(/\r?\n$/, "");
 }
 
 /**

@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import { FileRefusal, readRegularFile } from "../private-file.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { readStdin } from "./read-stdin.js";
 
 /** The variable `--grant token-exchange` reads the subject token from when no option names one. */
 export const SUBJECT_TOKEN_VARIABLE = "MSX_SUBJECT_TOKEN";
@@ -52,7 +53,15 @@ export async function readSubjectToken(
         "token",
       );
     }
-    token = await readBoundedStream(context.stdin);
+    token = await readStdin(
+      context.stdin,
+      MAX_SUBJECT_TOKEN_BYTES,
+      () =>
+        new UsageError(
+          `--subject-token -: standard input holds more than ${MAX_SUBJECT_TOKEN_BYTES} bytes, not a token.`,
+          "token",
+        ),
+    );
   } else if (option !== undefined) {
     const name = option.slice(1);
     if (name === "") {
@@ -107,21 +116,4 @@ function readTokenFile(path: string, shown: string): string {
     throw new UsageError(`${where}: ${path} does not exist.`, "token");
   }
   return text;
-}
-
-async function readBoundedStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_SUBJECT_TOKEN_BYTES) {
-      throw new UsageError(
-        `--subject-token -: standard input holds more than ${MAX_SUBJECT_TOKEN_BYTES} bytes, not a token.`,
-        "token",
-      );
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -62,6 +62,8 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // A command may stop reading early (an input over its limit) and exit: EPIPE is its right.
+  child.stdin?.on("error", () => {});
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   else child.stdin?.end();
   const result = new Promise<CliResult>((resolve, reject) => {

@@ -291,8 +291,10 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
         params: {
           path,
           query,
-          header: wire.header(header as Record<string, unknown> | undefined),
-          cookie,
+          header: wire.headers(
+            header as Record<string, unknown> | undefined,
+            cookie as Record<string, unknown> | undefined,
+          ),
         },
         pathSerializer: wire.path,
         querySerializer: wire.query,

@@ -1,4 +1,5 @@
 import { serializeArrayParam, serializeObjectParam, serializePrimitiveParam } from "openapi-fetch";
+import { ConfigError } from "../errors.js";
 import type { ParameterEntry } from "../spec/operations.js";
 
 /**
@@ -20,8 +21,15 @@ export interface ParameterSerializers {
   path(url: string, values: Record<string, unknown>): string;
   /** openapi-fetch's `querySerializer`: the query string, without `?`. */
   query(values: Record<string, unknown>): string;
-  /** The header values as strings, in the simple style (the only one §4.7.12.4 allows there). */
-  header(values: Record<string, unknown> | undefined): Record<string, string> | undefined;
+  /**
+   * The header parameters as strings, in the simple style (the only one §4.7.12.4 allows there),
+   * and the cookie parameters as one `Cookie` header (RFC 6265 §4.2.1) in the form style (the
+   * only cookie style): openapi-fetch drops `params.cookie`, so they must travel as a header.
+   */
+  headers(
+    header: Record<string, unknown> | undefined,
+    cookie: Record<string, unknown> | undefined,
+  ): Record<string, string> | undefined;
 }
 
 type PathStyle = "simple" | "label" | "matrix";
@@ -61,16 +69,42 @@ export function parameterSerializers(parameters: readonly ParameterWire[]): Para
       }
       return parts.join("&");
     },
-    header(values) {
-      if (values === undefined) return undefined;
+    headers(header, cookie) {
       const out: Record<string, string> = {};
-      for (const [name, value] of Object.entries(values)) {
+      for (const [name, value] of Object.entries(header ?? {})) {
         if (value === undefined || value === null) continue;
         out[name] = headerValue(name, value, find("header", name)?.explode ?? false);
       }
-      return out;
+      const pairs: string[] = [];
+      for (const [name, value] of Object.entries(cookie ?? {})) {
+        if (value === undefined || value === null) continue;
+        pairs.push(cookiePair(name, value, find("cookie", name)?.explode ?? true));
+      }
+      if (pairs.length > 0) out.Cookie = pairs.join("; ");
+      return header === undefined && pairs.length === 0 ? undefined : out;
     },
   };
+}
+
+/**
+ * One cookie in the form style: `name=value`, an array or object without explode as
+ * `name=a,b` / `name=R,100,G,200`. Values are percent-encoded, as RFC 6265 §4.1.1's cookie-octet
+ * excludes spaces, commas, semicolons and quotes. An exploded array or object has no cookie form
+ * (form's exploded `name=a&name=b` is a query string), so it is refused rather than guessed.
+ */
+function cookiePair(name: string, value: unknown, explode: boolean): string {
+  if (typeof value !== "object") return `${name}=${encodeURIComponent(String(value))}`;
+  if (explode) {
+    throw new ConfigError(
+      `cookie parameter ${name}: an array or object cookie needs \`explode: false\` in the spec (form with explode has no cookie form)`,
+    );
+  }
+  return Array.isArray(value)
+    ? serializeArrayParam(name, value, { style: "form", explode: false })
+    : serializeObjectParam(name, value as Record<string, unknown>, {
+        style: "form",
+        explode: false,
+      });
 }
 
 function pathValue(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/errors.js";
 import { createSession, type Session } from "../../src/session/create-session.js";
 import { InvalidRequestError } from "../../src/session/errors.js";
 
@@ -72,6 +73,13 @@ const spec = {
       { name: "X-Ids", in: "header", schema: strings },
       { name: "X-Point", in: "header", explode: true, schema: point },
       { name: "X-Flat", in: "header", schema: point },
+    ]),
+    "/cookies": get("styledCookies", [
+      { name: "session", in: "cookie", schema: { type: "string" } },
+      { name: "ids", in: "cookie", explode: false, schema: strings },
+      { name: "point", in: "cookie", explode: false, schema: point },
+      // form's default explode (true) for an array: no cookie form.
+      { name: "exploded", in: "cookie", schema: strings },
     ]),
   },
 };
@@ -158,6 +166,23 @@ describe("parameters are written in their spec's style", () => {
     expect(headers["x-ids"]).toBe("x,y");
     expect(headers["x-point"]).toBe("R=100,G=200");
     expect(headers["x-flat"]).toBe("R,1,G,2");
+  });
+
+  it("cookie, form: a scalar, an array and an object without explode, in one Cookie header", async () => {
+    const { headers } = await sent("styledCookies", {
+      cookie: { session: "a b;c", ids: ["x", "y"], point: { R: 1, G: 2 } },
+    });
+    expect(headers.cookie).toBe("session=a%20b%3Bc; ids=x,y; point=R,1,G,2");
+  });
+
+  it("refuses an exploded array cookie, which has no form (nothing sent)", async () => {
+    const before = received.length;
+    const refused = await session
+      .send("styledCookies", { cookie: { exploded: ["x", "y"] } })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(String(refused)).toMatch(/cookie parameter exploded: .*explode: false/);
+    expect(received.length).toBe(before);
   });
 
   it("still checks the values against the spec before sending, whatever the style", async () => {

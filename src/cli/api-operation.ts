@@ -87,22 +87,61 @@ export function matchOperation(
     if (!match || names.length === 0) continue;
     const operation = operationAt(document, method, template);
     if (!operation) continue;
-    const pathParams = names.map((name, i) => {
-      const raw = match[i + 1] as string;
-      let value = raw;
-      try {
-        value = decodeURIComponent(raw);
-      } catch {
-        throw new UsageError(
-          `${path}: ${JSON.stringify(raw)} is not valid percent-encoding.`,
-          "api",
-        );
-      }
-      return `${name}=${value}`;
-    });
+    const pathParams = names.flatMap((name, i) =>
+      segmentParams(
+        path,
+        name,
+        operation.parameters.find((p) => p.in === "path" && p.name === name),
+        match[i + 1] as string,
+      ),
+    );
     return { operation, pathParams };
   }
   return undefined;
+}
+
+/**
+ * A literal path's segment read back in its parameter's style (OpenAPI 3.0.3 §4.7.12.5), as `-p`
+ * arguments: `.LON` for a label, `;shelf=3` for a matrix, `a,b` for an array (one per item), so
+ * the session writes it again as it was given. An object has no `-p` form but JSON: it must be
+ * given with the path template.
+ */
+function segmentParams(
+  path: string,
+  name: string,
+  parameter: ApiParameter | undefined,
+  raw: string,
+): string[] {
+  const refuse = (why: string) => new UsageError(`${path}: ${JSON.stringify(raw)} ${why}.`, "api");
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw refuse("is not valid percent-encoding");
+    }
+  };
+  const style = parameter?.style ?? "simple";
+  const explode = parameter?.explode ?? false;
+  let body = raw;
+  let separator = ",";
+  if (style === "label") {
+    if (!raw.startsWith(".")) throw refuse(`is no label value for ${name} (written .VALUE)`);
+    body = raw.slice(1);
+    if (explode) separator = ".";
+  } else if (style === "matrix") {
+    const prefix = `;${name}=`;
+    if (!raw.startsWith(prefix))
+      throw refuse(`is no matrix value for ${name} (written ${prefix}VALUE)`);
+    body = raw.slice(prefix.length);
+    if (explode) separator = prefix;
+  }
+  if (parameter?.schema.type === "object") {
+    throw refuse(`holds the object ${name}: use the path template with -p ${name}=JSON`);
+  }
+  if (parameter?.schema.type === "array") {
+    return body.split(separator).map((item) => `${name}=${decode(item)}`);
+  }
+  return [`${name}=${decode(body)}`];
 }
 
 /** `call()`'s parameter groups. */

@@ -513,6 +513,19 @@ describe("passgrant api against a spec passgrant did not shape", { timeout: 300_
     ]);
   });
 
+  it("METHOD PATH: a literal path is read back in its parameters' styles (label, matrix, array)", async () => {
+    const ids = "00000000-0000-4000-8000-000000000001,00000000-0000-4000-8000-000000000002";
+    const literal = `/shelves/.LON/;shelf=2/${ids}`;
+    const before = seen.length;
+    const result = await cli(["GET", literal]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen.slice(before).map((s) => [s.url.pathname, s.violations])).toEqual([[literal, []]]);
+    const unstyled = await cli(["GET", `/shelves/LON/2/${ids}`]);
+    expect(unstyled.code).toBe(2);
+    expect(unstyled.stderr).toContain('"LON" is no label value for branch (written .VALUE)');
+    expect(seen.length).toBe(before + 1);
+  });
+
   it("an HTTP error answer exits 4 with the status, the body not printed raw", async () => {
     override = (request, response) => {
       if (!request.url.pathname.startsWith("/authors/")) return false;

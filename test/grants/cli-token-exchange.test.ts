@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTokenProvider } from "../../src/index.js";
-import { type CliResult, runCli, tempDir } from "../cli/run-cli.js";
+import { type CliResult, runCli, runCliInTerminal, tempDir } from "../cli/run-cli.js";
 import {
   ACCESS_TOKEN_TYPE,
   CLIENT_ID,
@@ -142,6 +142,20 @@ describe("passgrant token --grant token-exchange (built CLI, oidc-provider)", ()
       expectNoSecrets(result, literal);
     }
     // Refused before the configuration was read: not even discovery was asked.
+    expect(server.seen).toEqual([]);
+  });
+
+  it("refuses --subject-token - at a terminal, where the token typed would be shown", async () => {
+    const server = await startOidcServer();
+    closers.push(server.close);
+    const env = {
+      MSX_ISSUER: server.issuer,
+      MSX_CLIENT_ID: CLIENT_ID,
+      MSX_CLIENT_SECRET: CLIENT_SECRET,
+    };
+    const result = await runCliInTerminal([...exchange, "--subject-token", "-"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain("standard input is a terminal");
     expect(server.seen).toEqual([]);
   });
 

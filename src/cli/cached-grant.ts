@@ -1,6 +1,6 @@
 import { UsageError } from "./args.js";
 import type { cachedGrants } from "./command-options.js";
-import { grantChoice } from "./commands/token.js";
+import { grantChoice } from "./grant-choice.js";
 
 /** The grants whose tokens `passgrant token --cache` stores under a key of their own. */
 const CACHED_GRANTS = {

@@ -5,11 +5,11 @@ import { cacheFor } from "../cache-option.js";
 import { cachedGrantOption } from "../cached-grant.js";
 import { credentialHelperOptions, gitCredentialOperations } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
+import { deviceCodeGrant } from "../device-code-prompt.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
-import { deviceCodeGrant } from "./token.js";
 
 const help = `Usage: passgrant credential-helper git <get|store|erase> [--grant GRANT] [--cache]
 

@@ -1,34 +1,20 @@
-import { TOKEN_EXCHANGE_GRANT_TYPE } from "../../auth/grants.js";
 import { TokenResponseError } from "../../auth/token-response-error.js";
-import type { Grant, TokenExchangeGrant, TokenProvider, TokenSet } from "../../auth/types.js";
+import type { TokenExchangeGrant, TokenProvider, TokenSet } from "../../auth/types.js";
 import { abortable } from "../abortable.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { browserSignInGrant } from "../browser-sign-in.js";
 import { cacheFor } from "../cache-option.js";
 import { grants, tokenOptions } from "../command-options.js";
 import type { Command, CommandContext } from "../context.js";
+import { deviceCodeGrant } from "../device-code-prompt.js";
 import { ExitCode } from "../exit-codes.js";
+import { type GrantChoice, grantChoice } from "../grant-choice.js";
 import { createLogger } from "../logger.js";
 import { commandEnvironment, resolvePlatform } from "../platform.js";
 import { openSession } from "../session.js";
 import { checkSubjectTokenOption, readSubjectToken } from "../subject-token.js";
-import { terminalSafe, terminalSafeJson } from "../terminal-text.js";
+import { terminalSafeJson } from "../terminal-text.js";
 import { formatToken, tokenFormat } from "../token-output.js";
-
-export type GrantChoice = (typeof grants)[number];
-
-/**
- * A --grant value as one of {@link grants}: case and `_`/`-` don't matter, so the OAuth spelling
- * (`client_credentials`, `refresh_token`) works as well as the CLI's (`client-credentials`).
- */
-export function grantChoice(text: string): GrantChoice | undefined {
-  const name = text.trim().toLowerCase().replace(/_/g, "-");
-  if (name === "refresh-token") return "refresh";
-  if (name === "urn:ietf:params:oauth:grant-type:device-code") return "device-code";
-  if (name === TOKEN_EXCHANGE_GRANT_TYPE) return "token-exchange";
-  if (name === "web" || name === "browser") return "authorization-code";
-  return grants.find((grant) => grant === name);
-}
 
 const help = `Usage: passgrant token [--grant GRANT] [options]
 
@@ -173,33 +159,6 @@ export const tokenCommand: Command = {
     }
   },
 };
-
-/**
- * The device flow, prompting on stderr (stdout carries only the token) and cancelled by Ctrl-C.
- * The server's values are visible ASCII (checked by the library) and made terminal-safe anyway.
- */
-export function deviceCodeGrant(context: CommandContext): Grant {
-  return {
-    type: "device_code",
-    signal: context.signal,
-    onDeviceCode: (prompt) => {
-      const minutes = Math.max(1, Math.round((prompt.expiresAt - Date.now()) / 60_000));
-      const lines = prompt.verificationUriComplete
-        ? [
-            `To sign in, open ${terminalSafe(prompt.verificationUriComplete)}`,
-            `and check that it shows the code ${terminalSafe(prompt.userCode)}.`,
-          ]
-        : [
-            `To sign in, open ${terminalSafe(prompt.verificationUri)}`,
-            `and enter the code ${terminalSafe(prompt.userCode)}.`,
-          ];
-      lines.push(
-        `Waiting for the approval (the code expires in about ${minutes} min; Ctrl-C cancels)...`,
-      );
-      context.stderr.write(`${lines.join("\n")}\n`);
-    },
-  };
-}
 
 interface GrantValues {
   "tenant-id"?: string | undefined;

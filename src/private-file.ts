@@ -77,6 +77,28 @@ export function readRegularFile<T>(
 }
 
 /**
+ * Reads a file the user named (a key, a token, a request body): through {@link readRegularFile},
+ * links followed (mounted secrets use them), at most `maxBytes`. Each way it cannot be read goes
+ * to `refuse`, which words the error for its option; `detail` says what the path is ("a FIFO
+ * (named pipe)") or the system error code. No message quotes the content.
+ */
+export function readNamedFile(
+  path: string,
+  maxBytes: number,
+  refuse: (problem: "missing" | "not-a-file" | "too-large" | "io", detail: string) => Error,
+): string {
+  let text: string | undefined;
+  try {
+    text = readRegularFile(path, { maxBytes, followLinks: true, use: (content) => content });
+  } catch (error) {
+    if (!(error instanceof FileRefusal)) throw error;
+    throw refuse(error.problem === "link" ? "io" : error.problem, error.detail);
+  }
+  if (text === undefined) throw refuse("missing", "ENOENT");
+  return text;
+}
+
+/**
  * Replaces `path` atomically with a file only this user can read: a temporary file created 0600
  * (exclusive, never through a link) is written, synced and renamed over it, so a reader never
  * sees half a file and the result is 0600 whatever mode the file it replaces had. Throws the

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { FileRefusal, readRegularFile } from "../private-file.js";
+import { readNamedFile } from "../private-file.js";
 import { redact } from "../redact.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
@@ -69,24 +69,17 @@ export function describeResponse(response: Response): string {
  */
 function readBodyFile(path: string, shown: string): string {
   const where = `--body @${shown}`;
-  let text: string | undefined;
-  try {
-    text = readRegularFile(path, {
-      maxBytes: MAX_BODY_BYTES,
-      followLinks: true,
-      use: (content) => content,
-    });
-  } catch (error) {
-    if (!(error instanceof FileRefusal)) throw error;
-    throw new UsageError(
-      error.problem === "not-a-file"
-        ? `${where}: ${shown} is ${error.detail}, not a regular file. To read the body from a pipe, use --body -.`
-        : error.problem === "too-large"
-          ? `${where}: ${shown} is larger than ${MAX_BODY_BYTES} bytes.`
-          : `${where}: cannot read the file (${error.detail}).`,
-      "api",
-    );
-  }
-  if (text === undefined) throw new UsageError(`${where}: cannot read the file (ENOENT).`, "api");
-  return text;
+  return readNamedFile(path, MAX_BODY_BYTES, (problem, detail) => {
+    switch (problem) {
+      case "not-a-file":
+        return new UsageError(
+          `${where}: ${shown} is ${detail}, not a regular file. To read the body from a pipe, use --body -.`,
+          "api",
+        );
+      case "too-large":
+        return new UsageError(`${where}: ${shown} is larger than ${MAX_BODY_BYTES} bytes.`, "api");
+      default:
+        return new UsageError(`${where}: cannot read the file (${detail}).`, "api");
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.js";
-import { FileRefusal, readRegularFile } from "../private-file.js";
+import { readNamedFile } from "../private-file.js";
 import { UsageError } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { readStdin } from "./read-stdin.js";
@@ -94,26 +94,22 @@ export async function readSubjectToken(
  */
 function readTokenFile(path: string, shown: string): string {
   const where = `--subject-token @${shown}`;
-  let text: string | undefined;
-  try {
-    text = readRegularFile(path, {
-      maxBytes: MAX_SUBJECT_TOKEN_BYTES,
-      followLinks: true,
-      use: (content) => content,
-    });
-  } catch (error) {
-    if (!(error instanceof FileRefusal)) throw error;
-    throw new UsageError(
-      error.problem === "not-a-file"
-        ? `${where}: ${path} is ${error.detail}, not a regular file. To read the token from a pipe, use --subject-token -.`
-        : error.problem === "too-large"
-          ? `${where}: ${path} is larger than ${MAX_SUBJECT_TOKEN_BYTES} bytes, not a token.`
-          : `${where}: ${path} cannot be read (${error.detail}).`,
-      "token",
-    );
-  }
-  if (text === undefined) {
-    throw new UsageError(`${where}: ${path} does not exist.`, "token");
-  }
-  return text;
+  return readNamedFile(path, MAX_SUBJECT_TOKEN_BYTES, (problem, detail) => {
+    switch (problem) {
+      case "missing":
+        return new UsageError(`${where}: ${path} does not exist.`, "token");
+      case "not-a-file":
+        return new UsageError(
+          `${where}: ${path} is ${detail}, not a regular file. To read the token from a pipe, use --subject-token -.`,
+          "token",
+        );
+      case "too-large":
+        return new UsageError(
+          `${where}: ${path} is larger than ${MAX_SUBJECT_TOKEN_BYTES} bytes, not a token.`,
+          "token",
+        );
+      case "io":
+        return new UsageError(`${where}: ${path} cannot be read (${detail}).`, "token");
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import { nodeCrypto } from "../lazy-builtins.js";
-import { FileRefusal, readRegularFile } from "../private-file.js";
+import { readNamedFile } from "../private-file.js";
 
 /**
  * The most read of a key or certificate file. A PEM key or a short chain is a few KiB; a path
@@ -17,27 +17,24 @@ export const MAX_PEM_FILE_BYTES = 256 * 1024;
  */
 export function readPemFile(path: string, option: string): string {
   const where = `\`${option}\` ${JSON.stringify(path)}`;
-  let text: string | undefined;
-  try {
-    text = readRegularFile(path, {
-      maxBytes: MAX_PEM_FILE_BYTES,
-      followLinks: true,
-      use: (content) => content,
-    });
-  } catch (error) {
-    if (!(error instanceof FileRefusal)) throw error;
-    throw new ConfigError(
-      error.problem === "not-a-file"
-        ? `${where} is ${error.detail}, not a regular file. Point \`${option}\` at a PEM file.`
-        : error.problem === "too-large"
-          ? `${where} is larger than ${MAX_PEM_FILE_BYTES} bytes: not a PEM key or certificate. Point \`${option}\` at the PEM file itself.`
-          : `${where} cannot be read (${error.detail}). Point \`${option}\` at a PEM file you can read.`,
-    );
-  }
-  if (text === undefined) {
-    throw new ConfigError(`${where} does not exist. Point \`${option}\` at a PEM file.`);
-  }
-  return text;
+  return readNamedFile(path, MAX_PEM_FILE_BYTES, (problem, detail) => {
+    switch (problem) {
+      case "missing":
+        return new ConfigError(`${where} does not exist. Point \`${option}\` at a PEM file.`);
+      case "not-a-file":
+        return new ConfigError(
+          `${where} is ${detail}, not a regular file. Point \`${option}\` at a PEM file.`,
+        );
+      case "too-large":
+        return new ConfigError(
+          `${where} is larger than ${MAX_PEM_FILE_BYTES} bytes: not a PEM key or certificate. Point \`${option}\` at the PEM file itself.`,
+        );
+      case "io":
+        return new ConfigError(
+          `${where} cannot be read (${detail}). Point \`${option}\` at a PEM file you can read.`,
+        );
+    }
+  });
 }
 
 /**

@@ -165,9 +165,17 @@ function queryValue(
  */
 function headerValue(name: string, value: unknown, explode: boolean): string {
   const options = { style: "simple" as const, explode, allowReserved: true };
-  if (Array.isArray(value)) return serializeArrayParam(name, value, options);
-  if (typeof value === "object" && value !== null) {
-    return serializeObjectParam(name, value as Record<string, unknown>, options);
+  const text = Array.isArray(value)
+    ? serializeArrayParam(name, value, options)
+    : typeof value === "object" && value !== null
+      ? serializeObjectParam(name, value as Record<string, unknown>, options)
+      : String(value);
+  // RFC 9110 §5.5: a field value holds no CR, LF or NUL (fetch would throw a bare TypeError that
+  // quotes the value, which may be a key). The value is not repeated here for the same reason.
+  if (/[\r\n\0]/.test(text)) {
+    throw new ConfigError(
+      `header parameter ${name}: a header value cannot contain a line break or a NUL character (RFC 9110 §5.5)`,
+    );
   }
-  return String(value);
+  return text;
 }

@@ -5,6 +5,7 @@
  * forever. The built executable, against a loopback server that counts what reaches it.
  */
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -81,6 +82,38 @@ describe("bounded input", { timeout: 60_000 }, () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("the body from standard input is larger than 16777216 bytes");
+    expect(requests).toBe(before);
+  });
+
+  it("a header parameter holding a line break is exit 2, its value not echoed, nothing sent", async () => {
+    const before = requests;
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "spec.yaml"),
+      [
+        "openapi: 3.0.3",
+        "info: { title: headers, version: '1' }",
+        "paths:",
+        "  /notes:",
+        "    get:",
+        "      operationId: getNotes",
+        "      security: []",
+        "      parameters:",
+        "        - { name: X-Note, in: header, schema: { type: string } }",
+        "      responses:",
+        "        '200': { description: ok }",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCli(
+      ["api", "--spec", "spec.yaml", "getNotes", "-p", "X-Note=key-5d1e\r\nX-Injected: 1"],
+      { env: { MSX_BASE_URL: env.MSX_BASE_URL as string }, cwd: dir },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "header parameter X-Note: a header value cannot contain a line break",
+    );
+    expect(result.stderr).not.toContain("key-5d1e");
     expect(requests).toBe(before);
   });
 });

@@ -185,6 +185,20 @@ describe("parameters are written in their spec's style", () => {
     expect(received.length).toBe(before);
   });
 
+  it("refuses a header value holding a line break, without repeating it (nothing sent)", async () => {
+    const before = received.length;
+    const secretish = "key-7f3a\r\nX-Injected: 1";
+    for (const header of [{ "X-Ids": ["x", secretish] }, { "X-Ids": [secretish] }]) {
+      const refused = await session
+        .send("styledHeaders", { header })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect(String(refused)).toMatch(/header parameter X-Ids: .*line break/);
+      expect(String(refused)).not.toContain("key-7f3a");
+    }
+    expect(received.length).toBe(before);
+  });
+
   it("still checks the values against the spec before sending, whatever the style", async () => {
     const before = received.length;
     const refused = await session

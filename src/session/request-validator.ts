@@ -1,4 +1,5 @@
 import type { OpenAPIBackend } from "openapi-backend";
+import { ConfigError } from "../errors.js";
 import { assertPeersInstalled, SPEC_PEERS } from "../peers/optional-peers.js";
 import type { SpecDocument } from "../spec/document.js";
 import { describeValidationErrors, type ValidationError } from "../spec/validation-errors.js";
@@ -40,7 +41,7 @@ export function createRequestCheck(
     // path parameters as plain segments and headers as single strings, so an array or object
     // path parameter, a label or matrix one (OpenAPI 3.0.3 §4.7.12.4) or a header array would
     // fail there although the session writes them as the spec says (parameter-serializers.ts).
-    const validators = (await backend).validator.getRequestValidatorsForOperation(operationId);
+    const validators = operationValidators(await backend, operationId);
     const parameters = {
       path: wireValues(init.path),
       query: wireValues(init.query),
@@ -61,6 +62,24 @@ export function createRequestCheck(
     const problems = [...new Set(errors.map((error) => describeValidationErrors([error])))];
     throw new InvalidRequestError(operationId, problems.length > 0 ? problems : ["is invalid"]);
   };
+}
+
+/**
+ * The operation's compiled validators. openapi-backend compiles them on first use (quick mode,
+ * src/spec/document.ts), so a defect in that part of the document (a `$ref` that resolves to
+ * nothing, a schema ajv cannot compile) surfaces here, as whatever it threw: a ConfigError naming
+ * the operation instead.
+ */
+function operationValidators(backend: OpenAPIBackend, operationId: string) {
+  try {
+    return backend.validator.getRequestValidatorsForOperation(operationId);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.slice(0, 200) : String(error);
+    throw new ConfigError(
+      `the OpenAPI document cannot check the arguments of ${operationId} (${reason}): fix that operation in the document (a library session can skip the check with validate: false)`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/errors.js";
 import { createSession, type Session } from "../../src/session/create-session.js";
 import { InvalidRequestError } from "../../src/session/errors.js";
 import type { operations, paths } from "../fixtures/generated/orders-api.js";
@@ -203,5 +204,41 @@ describe("calls are checked against the spec before sending", () => {
     } finally {
       await session.close();
     }
+  });
+});
+
+describe("a document the checks cannot be compiled from", () => {
+  it("is a ConfigError naming the operation, nothing sent", async () => {
+    // Quick mode compiles an operation's checks on its first call: a parameter `$ref` that
+    // resolves to nothing used to surface as openapi-backend's TypeError.
+    const spec = {
+      openapi: "3.0.3",
+      info: { title: "loop", version: "1" },
+      paths: {
+        "/a": {
+          get: {
+            operationId: "getA",
+            security: [],
+            parameters: [{ $ref: "#/components/parameters/P" }],
+            responses: { "200": { description: "ok" } },
+          },
+        },
+      },
+      components: { parameters: { P: { $ref: "#/components/parameters/P" } } },
+    };
+    const scope = armedPlatform();
+    const session = await createSession({
+      baseUrl: API,
+      spec: spec as never,
+      anonymous: true,
+      environment: false,
+    });
+    const refused = await session
+      .send("getA" as never, {} as never)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(String(refused)).toMatch(/cannot check the arguments of getA .*fix that operation/);
+    expect(reached).toEqual([]);
+    await session.close();
   });
 });

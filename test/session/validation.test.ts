@@ -226,7 +226,7 @@ describe("a document the checks cannot be compiled from", () => {
       },
       components: { parameters: { P: { $ref: "#/components/parameters/P" } } },
     };
-    const scope = armedPlatform();
+    armedPlatform();
     const session = await createSession({
       baseUrl: API,
       spec: spec as never,

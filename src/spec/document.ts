@@ -81,6 +81,9 @@ export async function createSpecBackend(
     quick: true,
     validate: true,
     coerceTypes: true,
+    // ajv logs schema warnings (an unknown format, a strict-mode remark) to the console: text
+    // from the document, printed raw on a CLI's terminal. The checks behave the same without.
+    ajvOpts: { logger: false },
     customizeAjv: (ajv) => {
       addFormats.default(ajv);
       return ajv;

@@ -131,13 +131,16 @@ function buildTable(document: SpecDocument): Map<string, OperationEntry> {
         operationId: operation.operationId,
         method: method.toUpperCase() as Uppercase<HttpMethod>,
         path,
-        security: (operation.security ?? document.security ?? []).map((requirement) =>
-          Object.keys(requirement).map((name) => ({ name, scheme: schemeOf(document, name) })),
+        security: listOf(operation.security ?? document.security).map((requirement) =>
+          Object.keys(requirement ?? {}).map((name) => ({
+            name,
+            scheme: schemeOf(document, name),
+          })),
         ),
         anonymous: (operation.security ?? document.security)?.length === 0,
         parameters: parametersOf(document, [
-          ...(pathItem.parameters ?? []),
-          ...(operation.parameters ?? []),
+          ...listOf(pathItem.parameters),
+          ...listOf(operation.parameters),
         ]),
         requestMediaTypes: Object.keys(requestBody?.content ?? {}).map((type) =>
           type.toLowerCase(),
@@ -149,6 +152,14 @@ function buildTable(document: SpecDocument): Map<string, OperationEntry> {
     }
   }
   return table;
+}
+
+/**
+ * A list member of the document as a list: the table skips what it cannot read (as it skips an
+ * unresolved `$ref`), so `parameters: 7` in a hand-written spec is no list, not a crash.
+ */
+function listOf<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
 }
 
 const LOCATIONS: readonly string[] = [

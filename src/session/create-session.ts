@@ -286,7 +286,7 @@ export async function createSession<Paths extends {} = MsxPaths, Operations = Ms
       const request = (auth?.anonymous.has(operationId)
         ? anonymousClient
         : client) as unknown as RequestClient;
-      const wire = parameterSerializers(route.parameters ?? []);
+      const wire = serializersOf(route);
       const result = await request.request(route.method.toLowerCase(), route.path, {
         params: {
           path,
@@ -363,6 +363,18 @@ function checkPathParameters(
       missing.map((name) => `path parameter ${name} is required`),
     );
   }
+}
+
+/** Each route's serialisers, built once: send() runs per request, paginate() per page. */
+const serializers = new WeakMap<OperationRouteEntry, ReturnType<typeof parameterSerializers>>();
+
+function serializersOf(route: OperationRouteEntry) {
+  let wire = serializers.get(route);
+  if (!wire) {
+    wire = parameterSerializers(route.parameters ?? []);
+    serializers.set(route, wire);
+  }
+  return wire;
 }
 
 /** The spec's auth defaults (their modules loaded only for a session given a spec). */

@@ -21,7 +21,7 @@ import type { Transport, TransportOptions } from "../transport/transport.js";
 import { InvalidRequestError, UnknownOperationError } from "./errors.js";
 import { noCredentialsProvider } from "./no-credentials.js";
 import { type PaginateOptions, paginate } from "./paginate.js";
-import { type ParameterWire, parameterSerializers } from "./parameter-serializers.js";
+import { type ParameterWire, serializersOf } from "./parameter-serializers.js";
 import { createRequestCheck } from "./request-validator.js";
 import type { CallArgs, CallResult, PageItem, PaginateArgs, UntypedInit } from "./types.js";
 import { createPlatformProvider, createPlatformTransport } from "./wiring.js";
@@ -363,18 +363,6 @@ function checkPathParameters(
       missing.map((name) => `path parameter ${name} is required`),
     );
   }
-}
-
-/** Each route's serialisers, built once: send() runs per request, paginate() per page. */
-const serializers = new WeakMap<OperationRouteEntry, ReturnType<typeof parameterSerializers>>();
-
-function serializersOf(route: OperationRouteEntry) {
-  let wire = serializers.get(route);
-  if (!wire) {
-    wire = parameterSerializers(route.parameters ?? []);
-    serializers.set(route, wire);
-  }
-  return wire;
 }
 
 /** The spec's auth defaults (their modules loaded only for a session given a spec). */

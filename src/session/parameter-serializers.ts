@@ -86,6 +86,24 @@ export function parameterSerializers(parameters: readonly ParameterWire[]): Para
   };
 }
 
+/** Each route's serialisers, built once: a session sends per request, and paginates per page. */
+const byRoute = new WeakMap<
+  { readonly parameters?: readonly ParameterWire[] },
+  ParameterSerializers
+>();
+
+/** The serialisers of `route` (an operation table entry), cached while the entry lives. */
+export function serializersOf(route: {
+  readonly parameters?: readonly ParameterWire[];
+}): ParameterSerializers {
+  let wire = byRoute.get(route);
+  if (!wire) {
+    wire = parameterSerializers(route.parameters ?? []);
+    byRoute.set(route, wire);
+  }
+  return wire;
+}
+
 /**
  * One cookie in the form style: `name=value`, an array or object without explode as
  * `name=a,b` / `name=R,100,G,200`. Values are percent-encoded, as RFC 6265 §4.1.1's cookie-octet

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -12,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CacheError } from "../../src/cache/cache-error.js";
 import { FileTokenStore, TOKEN_CACHE_FORMAT } from "../../src/cache/file-token-store.js";
@@ -34,6 +35,21 @@ async function runBounded(
 }
 
 const NOBODY = 65534;
+
+/**
+ * The built executable where nobody can run it: the checkout may sit in a folder only its owner
+ * can enter (`mktemp -d` makes them 0700), so the bundle is copied, in its package layout
+ * (dist/bin beside package.json and openapi/), into a folder anyone can read.
+ */
+function executableForOthers(): string {
+  const root = tempDir("passgrant-package-");
+  chmodSync(root, 0o755);
+  const packageRoot = join(dirname(cliPath), "..", "..");
+  for (const part of ["dist/bin", "package.json", "openapi"]) {
+    cpSync(join(packageRoot, part), join(root, part), { recursive: true });
+  }
+  return join(root, "dist", "bin", basename(cliPath));
+}
 
 /** The cache a first run wrote, with its one entry's access token replaced by `planted`. */
 function plant(cacheFile: string, planted: string): void {
@@ -247,7 +263,7 @@ describe("passgrant token --cache on a hostile disk", { timeout: 60_000 }, () =>
           `--regid=${NOBODY}`,
           "--clear-groups",
           process.execPath,
-          cliPath,
+          executableForOthers(),
           "token",
           "--cache",
           "--cache-file",

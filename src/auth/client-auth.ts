@@ -164,7 +164,7 @@ export function formEncode(value: string): string {
 export function applyClientAuth(
   method: ClientAuthMethod,
   client: ClientCredentials,
-  headers: Headers,
+  headers: Map<string, string>,
   form: URLSearchParams,
   endpointUrl: string,
 ): void | Promise<void> {

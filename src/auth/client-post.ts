@@ -1,3 +1,4 @@
+import { type FormReply, formPostFor } from "../transport/form-post.js";
 import { applyClientAuth, type ClientCredentials } from "./client-auth.js";
 import type { ClientAuthMethod } from "./types.js";
 
@@ -17,28 +18,27 @@ export interface AuthenticatedClient extends ClientCredentials {
  * only strips headers).
  *
  * The client's credentials are set into `form` (a caller may read back what was sent, such as
- * the client assertion, to mask it in errors).
+ * the client assertion, to mask it in errors). The POST goes through `client.fetch`, or the
+ * transport's own way when that fetch is a transport's with `formsOverNodeHttp`.
  */
 export function postClientForm(
   url: string,
   client: AuthenticatedClient,
   form: URLSearchParams,
   signal?: AbortSignal,
-): Promise<Response> {
-  const headers = new Headers({
-    "Content-Type": "application/x-www-form-urlencoded",
-    Accept: "application/json",
-  });
+): Promise<FormReply> {
+  // A Map, not Headers: touching fetch's classes loads Node's whole fetch, which a token-only
+  // process over node:http never needs.
+  const headers = new Map([
+    ["Content-Type", "application/x-www-form-urlencoded"],
+    ["Accept", "application/json"],
+  ]);
   const send = () =>
-    client.fetch(
-      new Request(url, {
-        method: "POST",
-        headers,
-        body: form.toString(),
-        redirect: "manual",
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    formPostFor(client.fetch)(url, {
+      headers,
+      body: form.toString(),
+      ...(signal ? { signal } : {}),
+    });
   // Every method identifies the client: Basic in the header, or client_id in the form (RFC 6749
   // §3.2.1, RFC 8628 §3.1), which is what public clients send. Only a signed assertion is
   // awaited; the other methods send at once.

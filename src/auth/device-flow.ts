@@ -1,7 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { abortedBy } from "../transport/aborted-error.js";
 
-import { readTextLimited } from "../transport/response-body.js";
 import { postClientForm, sentClientSecrets } from "./client-post.js";
 import { DEVICE_CODE_GRANT_TYPE, type DeviceCodePrompt } from "./device-code.js";
 import { OAuthError } from "./oauth-error.js";
@@ -134,7 +133,7 @@ async function requestDeviceCode(context: DeviceFlowContext): Promise<DeviceAuth
       problem: `the device authorization response ${problem}`,
       status: response.status,
     });
-  const { text, truncated } = await readTextLimited(response, MAX_DEVICE_RESPONSE_BYTES);
+  const { text, truncated } = await response.readText(MAX_DEVICE_RESPONSE_BYTES);
   let body: Record<string, unknown>;
   try {
     if (truncated) throw new Error();

@@ -1,4 +1,4 @@
-import { readTextLimited } from "../transport/response-body.js";
+import type { FormReply } from "../transport/form-post.js";
 import { postClientForm, sentClientSecrets } from "./client-post.js";
 import type { IntrospectionResult, TokenTypeHint } from "./token-info.js";
 import type { TokenEndpoint } from "./token-request.js";
@@ -13,7 +13,7 @@ async function postToken(
   endpoint: Omit<TokenEndpoint, "tokenUrl">,
   token: string,
   hint: TokenTypeHint | undefined,
-): Promise<Response> {
+): Promise<FormReply> {
   const form = new URLSearchParams({ token });
   if (hint) form.set("token_type_hint", hint);
   const response = await postClientForm(url, endpoint, form);
@@ -48,7 +48,7 @@ export async function revokeToken(
   hint?: TokenTypeHint,
 ): Promise<void> {
   const response = await postToken(url, endpoint, token, hint);
-  await response.body?.cancel().catch(() => undefined);
+  await response.discard();
 }
 
 /** RFC 7662: what the server says about `token` (`active` false for an unknown or expired one). */
@@ -59,7 +59,7 @@ export async function introspectToken(
   hint?: TokenTypeHint,
 ): Promise<IntrospectionResult> {
   const response = await postToken(url, endpoint, token, hint);
-  const { text, truncated } = await readTextLimited(response, MAX_INTROSPECTION_BYTES);
+  const { text, truncated } = await response.readText(MAX_INTROSPECTION_BYTES);
   let body: unknown;
   try {
     if (truncated) throw new Error();

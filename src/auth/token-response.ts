@@ -1,14 +1,14 @@
 import type { components } from "../../generated/msx.js";
 import { PassgrantError } from "../errors.js";
 import { redact, redactUrl } from "../redact.js";
-import { excerpt, readTextLimited, requestIdOf } from "../transport/response-body.js";
+import type { FormReply } from "../transport/form-post.js";
+import { excerpt, requestIdOf } from "../transport/response-body.js";
 import { OAuthError } from "./oauth-error.js";
 import { TokenEndpointHttpError } from "./token-endpoint-http-error.js";
 import { TokenResponseError } from "./token-response-error.js";
 import type { TokenSet } from "./types.js";
 
 type AccessToken = components["schemas"]["AccessToken"];
-
 /** Token responses are a few kilobytes; anything past this is not one. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
@@ -139,7 +139,7 @@ export interface TokenResponseContext {
  * `TokenResponseError` for a 2xx that is not a usable token response.
  */
 export async function parseTokenResponse(
-  response: Response,
+  response: FormReply,
   context: TokenResponseContext,
 ): Promise<TokenSet> {
   const status = response.status;
@@ -157,7 +157,7 @@ export async function parseTokenResponse(
 
   let body: { text: string; truncated: boolean };
   try {
-    body = await readTextLimited(response, MAX_TOKEN_RESPONSE_BYTES);
+    body = await response.readText(MAX_TOKEN_RESPONSE_BYTES);
   } catch (error) {
     // The transport's own TimeoutError or AbortedError, from a body that stopped arriving.
     if (error instanceof PassgrantError) throw error;

@@ -43,6 +43,9 @@ function sessionHooks(log: Logger): Required<Pick<PlatformWiringOptions, "onToke
 } {
   return {
     transportHooks: {
+      // A command that only needs a token (token, credential helpers) then never loads Node's
+      // fetch: the largest single start-up cost of a fresh grant.
+      formsOverNodeHttp: true,
       // Transport warnings (insecure TLS) are already worded loudly; only the options they name
       // become variables.
       onWarning: (message) => log.info(inCliWords(message)),

@@ -26,9 +26,10 @@ export interface PlatformWiringOptions {
   onTokenEvent?: (event: TokenEvent) => void;
   /** Waits between device flow polls (a test hook). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The transport's hooks, and how it sends the authorization server's form posts. */
   transportHooks?: Pick<
     TransportOptions,
-    "onWarning" | "onResponse" | "onRetry" | "onRequestError"
+    "onWarning" | "onResponse" | "onRetry" | "onRequestError" | "formsOverNodeHttp"
   >;
 }
 

@@ -19,6 +19,8 @@ export interface DispatcherSet {
    * awaiting it cost every request a turn of the microtask queue.
    */
   forUrl(url: URL): Dispatcher | Promise<Dispatcher>;
+  /** Whether a request to `url` goes through a proxy. */
+  proxied(url: URL): boolean;
   close(): Promise<void>;
 }
 
@@ -67,10 +69,17 @@ export function createDispatchers(options: {
     return agent;
   };
 
+  const proxyFor = (url: URL): string | undefined =>
+    isLoopbackHost(url.hostname) || bypass(url)
+      ? undefined
+      : url.protocol === "https:"
+        ? proxies.https
+        : proxies.http;
+
   return {
+    proxied: (url) => proxyFor(url) !== undefined,
     forUrl(url) {
-      const direct = isLoopbackHost(url.hostname) || bypass(url);
-      const uri = direct ? undefined : url.protocol === "https:" ? proxies.https : proxies.http;
+      const uri = proxyFor(url);
       if (!uri && !ownDirectAgent) {
         const global = globalDispatcher();
         if (global) return global;

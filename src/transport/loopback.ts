@@ -13,3 +13,8 @@ export function isLoopbackHost(hostname: string): boolean {
   if (host.startsWith("::ffff:")) return isLoopbackHost(host.slice("::ffff:".length));
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
+
+/** plain http:// to anything but this machine. */
+export function isInsecureOrigin(url: URL): boolean {
+  return url.protocol === "http:" && !isLoopbackHost(url.hostname);
+}

@@ -14,7 +14,7 @@ const REQUEST_ID_HEADERS = [
 ];
 
 /** The request or correlation id the server sent, if any. */
-export function requestIdOf(headers: Headers): string | undefined {
+export function requestIdOf(headers: { get(name: string): string | null }): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
     const value = headers.get(name);
     if (value) return value.slice(0, 128);

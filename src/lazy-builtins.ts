@@ -16,3 +16,7 @@ export const nodeCrypto = (): typeof import("node:crypto") =>
 /** node:tls: the bundled root certificates a custom CA is added to. */
 export const nodeTls = (): typeof import("node:tls") =>
   require("node:tls") as typeof import("node:tls");
+
+/** node:v8: its flags (the executable's `--liftoff-only`); loading it pulls in heap utilities. */
+export const nodeV8 = (): typeof import("node:v8") =>
+  require("node:v8") as typeof import("node:v8");

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from "node:v8";
+import { nodeV8 } from "../lazy-builtins.js";
 import { AbortedError } from "../transport/aborted-error.js";
+import { beforeFetchLoads } from "./before-fetch-loads.js";
 import { exitCodeForSignal, type Signal } from "./exit-codes.js";
 import { run } from "./run.js";
 
@@ -13,9 +14,10 @@ import { run } from "./run.js";
 // module with its optimising tier on the first request: about 30 MiB of peak memory and 100 ms or
 // more, twice what the whole command needs otherwise, for a process that parses a handful of
 // responses. The baseline compiler (Liftoff) alone serves a CLI's few requests just as well.
-// Set for this executable only, before its first request; never by the library (it would change
-// an application's whole process).
-setFlagsFromString("--liftoff-only");
+// Set for this executable only (never by the library: it would change an application's whole
+// process), and only as Node's fetch loads (it compiles the parser then): loading node:v8 costs
+// about 6 ms, and a token from the cache or over node:http (formsOverNodeHttp) never uses fetch.
+beforeFetchLoads(() => nodeV8().setFlagsFromString("--liftoff-only"));
 
 const controller = new AbortController();
 let interruptedBy: Signal | undefined;
@@ -51,7 +53,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 process.stderr.on("error", () => {});
 
-const code = await run(process.argv.slice(2), {
+// No top-level await: the executable is bundled as CommonJS (scripts/bundle-cli.mjs).
+void run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdin: process.stdin,
@@ -63,7 +66,8 @@ const code = await run(process.argv.slice(2), {
   setPendingCleanup: (note) => {
     pendingCleanup = note;
   },
+}).then((code) => {
+  // Exit explicitly: a keep-alive socket or a stdin listener must not hold the process open.
+  if (outputClosed || process.stdout.destroyed) process.exit(outputClosed ? 0 : code);
+  process.stdout.write("", () => process.exit(outputClosed ? 0 : code));
 });
-// Exit explicitly: a keep-alive socket or a stdin listener must not hold the process open.
-if (outputClosed || process.stdout.destroyed) process.exit(outputClosed ? 0 : code);
-process.stdout.write("", () => process.exit(outputClosed ? 0 : code));

@@ -1,6 +1,5 @@
 import type { OpenAPIBackend } from "openapi-backend";
 import { ConfigError } from "../errors.js";
-import { assertPeersInstalled, SPEC_PEERS } from "../peers/optional-peers.js";
 import type { SpecDocument } from "../spec/document.js";
 import { describeValidationErrors, type ValidationError } from "../spec/validation-errors.js";
 import { InvalidRequestError } from "./errors.js";
@@ -9,7 +8,7 @@ import { InvalidRequestError } from "./errors.js";
  * Checks a call against the spec's own schemas before anything is sent (formats such as uuid,
  * maxLength, enums, required fields and parameters), through openapi-backend's ajv with
  * ajv-formats. Those optional peers (and the YAML parser) are loaded here, on the first call that
- * is checked, never when the package is imported.
+ * is checked, never when the package is imported (src/spec/peers.ts says what to install).
  */
 export type RequestCheck = (
   operationId: string,
@@ -24,7 +23,6 @@ export function createRequestCheck(
 ): RequestCheck {
   let backend: Promise<OpenAPIBackend> | undefined;
   const load = async () => {
-    assertPeersInstalled("Checking session calls against the spec (validate: true)", SPEC_PEERS);
     const resolved = typeof document === "function" ? await document() : document;
     let cached = backends.get(resolved);
     if (!cached) {

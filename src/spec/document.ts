@@ -3,14 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { OpenAPIBackend } from "openapi-backend";
 import type { OpenAPIV3 } from "openapi-types";
 import { ConfigError } from "../errors.js";
-
-// Optional peer dependencies (see ../peers/optional-peers.ts), loaded when this module is: a
-// static import would fail at link time, before the entry point could say what to install.
-const [{ OpenAPIBackend: Backend }, { default: addFormats }, { parse }] = await Promise.all([
-  import("openapi-backend"),
-  import("ajv-formats"),
-  import("yaml"),
-]);
+import { addFormats, OpenAPIBackend as Backend, parseYaml } from "./peers.js";
 
 /** An OpenAPI 3.x document, as parsed from YAML or JSON. Treat it as read-only. */
 export type SpecDocument = OpenAPIV3.Document;
@@ -36,7 +29,7 @@ export function loadDocument(source: SpecSource): SpecDocument {
   }
   let parsed: unknown;
   try {
-    parsed = parse(text); // YAML 1.2 is a superset of JSON: one parser reads both
+    parsed = parseYaml(text); // YAML 1.2 is a superset of JSON: one parser reads both
   } catch (error) {
     throw new ConfigError(`${file} is not valid YAML or JSON: fix its syntax`, { cause: error });
   }

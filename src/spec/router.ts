@@ -1,9 +1,7 @@
 import type { OpenAPIRouter } from "openapi-backend";
 import type { SpecDocument } from "./document.js";
 import { HTTP_METHODS } from "./operations.js";
-
-// An optional peer dependency (see ../peers/optional-peers.ts): loaded when this module is.
-const { OpenAPIRouter: Router } = await import("openapi-backend");
+import { OpenAPIRouter as Router } from "./peers.js";
 
 /**
  * Routing a request to a spec operation with openapi-backend's router, the one the sandbox's

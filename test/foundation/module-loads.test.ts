@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath } from "../cli/run-cli.js";
+import { type Sandbox, startSandbox } from "../../src/sandbox/index.js";
+import { cliPath, platformEnv } from "../cli/run-cli.js";
 
 // What a process loads, not how long it takes (issue 14): start-up time is measured by
 // `npm run bench`, never asserted here. Each child runs with a preload that records
@@ -162,12 +163,13 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(bundledZod(loaded)).toEqual([]);
   });
 
-  it("a fresh grant posts over node:http and never loads Node's fetch (~45 ms of start-up)", async () => {
+  it("a fresh grant posts over node:http and never loads Node's fetch (~45 ms of start-up) nor node:v8", async () => {
     const before = tokenRequests;
     const loaded = await loadedBy([cliPath, "token"], platform());
     expect(tokenRequests).toBe(before + 1);
     expect(loaded.builtins).toContain("NativeModule http");
     expect(loaded.builtins).not.toContain("NativeModule internal/deps/undici/undici");
+    expect(loaded.builtins).not.toContain("NativeModule v8");
   });
 
   it("--cache with a valid cached token loads neither zod nor Node's fetch (no request is sent)", async () => {
@@ -179,5 +181,24 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(packagesIn(loaded)).toEqual([]);
     expect(bundledZod(loaded)).toEqual([]);
     expect(loaded.builtins).not.toContain("NativeModule internal/deps/undici/undici");
+  });
+});
+
+describe("a command calling the API over fetch (the built executable)", { timeout: 60_000 }, () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  // --liftoff-only (src/cli/main.ts) only helps if V8 has it before undici loads: undici starts
+  // compiling its WebAssembly parser as it loads. Node's module list is in load order.
+  it("loads node:v8 (to set --liftoff-only) before Node's fetch", async () => {
+    const loaded = await loadedBy([cliPath, "tenants", "list"], platformEnv(sandbox));
+    const v8 = loaded.builtins.indexOf("NativeModule v8");
+    const undici = loaded.builtins.indexOf("NativeModule internal/deps/undici/undici");
+    expect(undici).toBeGreaterThan(-1);
+    expect(v8).toBeGreaterThan(-1);
+    expect(v8).toBeLessThan(undici);
   });
 });

@@ -160,6 +160,54 @@ describe("the packed package", () => {
       CHILD_TIMEOUT_MS,
     );
 
+    // The session loads its checker on the first call: without the peers, that call says what to
+    // install (src/spec/peers.ts), and nothing is sent.
+    it(
+      "a session checking calls against the spec says what to install",
+      async () => {
+        const script = `
+        const { createSession } = await import("${manifest.name}");
+        const session = await createSession({
+          baseUrl: "http://127.0.0.1:9", clientId: "c", clientSecret: "s",
+          username: "u", password: "p", validate: true,
+        });
+        try { await session.call("getTenant", { path: { id: "x" } }); console.log("sent"); }
+        catch (error) { console.log(error.code + ": " + error.message); }
+        await session.close();`;
+        const { stdout } = await run("node", ["--input-type=module", "-e", script], {
+          cwd: alone,
+          env: { PATH: process.env.PATH, HOME: alone },
+        });
+        expect(stdout).toContain("ERR_CONFIG: Reading and checking OpenAPI documents");
+        expect(stdout).toContain('npm install --save-dev "openapi-backend@');
+      },
+      CHILD_TIMEOUT_MS,
+    );
+
+    // The executable bundles the spec's packages: its argument checks need none installed (they
+    // once asked to install them, the library's peer check resolving from dist/bin).
+    it(
+      "checks passgrant api arguments against the spec with its bundled validator",
+      async () => {
+        const bin = join(alone, "node_modules/.bin/passgrant");
+        const result = await run(bin, ["api", "getTenant", "-p", "id=not-a-uuid"], {
+          cwd: alone,
+          env: {
+            PATH: process.env.PATH,
+            HOME: alone,
+            MSX_BASE_URL: "http://127.0.0.1:9",
+            MSX_CLIENT_ID: "c",
+            MSX_CLIENT_SECRET: "s",
+            MSX_USERNAME: "u",
+            MSX_PASSWORD: "p",
+          },
+        }).catch((error: { code?: number; stderr?: string }) => error);
+        expect(result).toMatchObject({ code: 2 });
+        expect((result as { stderr: string }).stderr).toContain('must match format "uuid"');
+      },
+      CHILD_TIMEOUT_MS,
+    );
+
     // The executable bundles the sandbox's packages: the demo runs against its embedded sandbox.
     it(
       "runs passgrant demo on the embedded sandbox",

@@ -199,6 +199,18 @@ function buildProvider(config: ProviderConfig): TokenProvider {
         emit({ type: "cache-hit" });
         return current;
       }
+      // A valid stored token is taken without the store's lock, which is for renewing (one
+      // process renews, the others wait and then read its token). A store writes whole files
+      // (a rename), so a read sees one token or the other; a stale one is read again in the lock.
+      if (current === undefined && store?.withLock) {
+        const stored = await loadSafely(store, storeKey, warn);
+        if (usable(stored)) {
+          current = stored;
+          remember(stored);
+          emit({ type: "cache-hit" });
+          return stored;
+        }
+      }
       return renewOnce();
     },
     async getAccessToken() {

@@ -4,7 +4,9 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  rmdirSync,
   rmSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -264,9 +266,22 @@ function hold(
     released = true;
     clearInterval(heartbeat);
     process.off("exit", release);
-    if (isOurs()) rmSync(lockDirectory, { recursive: true, force: true });
+    if (isOurs()) removeLock(lockDirectory);
   };
   // A process that exits while holding the lock (SIGTERM, process.exit) leaves it free.
   process.on("exit", release);
   return { waits, release };
+}
+
+/**
+ * Removes a lock this process holds: its owner file, then the directory. Not a recursive rmSync,
+ * which loads Node's whole rimraf for one file; anything unexpected inside falls back to it.
+ */
+function removeLock(lockDirectory: string): void {
+  try {
+    unlinkSync(join(lockDirectory, "owner"));
+    rmdirSync(lockDirectory);
+  } catch {
+    rmSync(lockDirectory, { recursive: true, force: true });
+  }
 }

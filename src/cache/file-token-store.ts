@@ -30,6 +30,12 @@ export function defaultTokenCachePath(env: Readonly<Record<string, string | unde
  */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** Whether a hit on `entry` should record its use (it has an account, used over a minute ago). */
+function useIsDue(entry: unknown): boolean {
+  const account = readStoredAccount(entry);
+  return account !== undefined && Date.now() - (account.lastUsedAt ?? 0) >= LAST_USED_RESOLUTION_MS;
+}
+
 /**
  * The marker that makes a file passgrant's own cache. A file without it (and without the exact
  * shape passgrant 0.1 wrote) is someone else's, and passgrant refuses to overwrite it.
@@ -127,6 +133,12 @@ export class FileTokenStore implements TokenStore {
     const token = readTokenSet(file.entries[key]);
     if (!token) return undefined;
     if (this.#locked) this.#recordUse(file, key);
+    else if (useIsDue(file.entries[key])) {
+      // Read without the lock (a valid token needs none): the use is recorded under it.
+      await this.withLock(key, async () => {
+        if (this.#locked) this.#recordUse(this.#locked, key);
+      });
+    }
     // Never kept forever: without an expiry the access token counts as expired (refresh instead).
     return Number.isFinite(token.expiresAt) ? token : { ...token, expiresAt: 0 };
   }
@@ -203,8 +215,8 @@ export class FileTokenStore implements TokenStore {
   #recordUse(file: CacheFile, key: string): void {
     const entry = file.entries[key];
     const account = readStoredAccount(entry);
+    if (!account || !useIsDue(entry)) return;
     const now = Date.now();
-    if (!account || now - (account.lastUsedAt ?? 0) < LAST_USED_RESOLUTION_MS) return;
     try {
       file.entries[key] = { ...(entry as object), account: { ...account, lastUsedAt: now } };
       this.#write(file);

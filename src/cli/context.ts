@@ -6,6 +6,11 @@ export interface CommandContext {
   /** The real environment (`.env` is read on top of it by the command, into a copy). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /**
+   * May be a getter (the executable's is: Node sets standard input up on first use, a few ms a
+   * command that never reads it need not pay). Copy a context with {@link withProfile}, not a
+   * spread, which would read it.
+   */
   readonly stdin: NodeJS.ReadableStream & {
     isTTY?: boolean;
     setRawMode?: (mode: boolean) => unknown;
@@ -40,4 +45,18 @@ export interface CommandContext {
 export interface Command {
   readonly name: string;
   run(args: readonly string[], context: CommandContext): Promise<number>;
+}
+
+/** `context` with `profile` as its profile, its other members copied as they are (getters too). */
+export function withProfile(
+  context: CommandContext,
+  profile: () => SelectedProfile | undefined,
+): CommandContext {
+  return Object.defineProperties(
+    {},
+    {
+      ...Object.getOwnPropertyDescriptors(context),
+      profile: { value: profile, enumerable: true },
+    },
+  ) as CommandContext;
 }

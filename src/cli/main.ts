@@ -57,7 +57,11 @@ process.stderr.on("error", () => {});
 void run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
-  stdin: process.stdin,
+  // A getter: Node sets standard input up when it is first read (a few ms, streams and all), and
+  // most commands never read it.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   signal: controller.signal,

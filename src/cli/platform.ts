@@ -135,7 +135,10 @@ export async function resolvePlatform(
     }
   }
   const signsIn = options.needsCredentials ?? true;
-  const canPrompt = Boolean(context.stdin.isTTY && context.stderr.isTTY);
+  // Standard input is looked at only when a secret is missing: setting it up costs a few ms.
+  const canPrompt =
+    (!env.MSX_PASSWORD || !env.MSX_CLIENT_SECRET) &&
+    Boolean(context.stdin.isTTY && context.stderr.isTTY);
   const config = withProfileSources(loaded, () =>
     loadPlatformConfig(env, {
       baseUrl: options.needsBaseUrl ?? true,

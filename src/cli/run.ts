@@ -25,7 +25,7 @@ import {
   tenantsOptions,
   tokenOptions,
 } from "./command-options.js";
-import type { Command, CommandContext } from "./context.js";
+import { type Command, type CommandContext, withProfile } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { cliSecrets } from "./logger.js";
 import { terminalSafe } from "./terminal-text.js";
@@ -249,7 +249,7 @@ export async function run(argv: readonly string[], context: CommandContext): Pro
       );
     }
     const command = await entry.load();
-    return await command.run(rest, { ...context, profile: selection.get });
+    return await command.run(rest, withProfile(context, selection.get));
   } catch (error) {
     // The reader of stdout went away (`| head -1`): nothing more is wanted, not even a message.
     if (context.outputClosed?.()) return ExitCode.ok;

@@ -222,8 +222,24 @@ describe("token store", () => {
     const { provider } = passwordProvider({ store, storeKey: "key" });
     await provider.getToken();
     expect(seen).toHaveLength(1);
-    expect(log).toEqual(["load:locked", "save:locked"]);
+    // Looked at once without the lock (nothing usable), then again in it before granting.
+    expect(log).toEqual(["load:unlocked", "load:locked", "save:locked"]);
     expect(data.get("key")?.accessToken).toBe("access-token-1");
+  });
+
+  it("takes a valid stored token without the lock (the lock is for renewing)", async () => {
+    const clock = fakeClock();
+    const stored: TokenSet = {
+      accessToken: "stored-token",
+      tokenType: "Bearer",
+      expiresAt: clock.now() + 3600_000,
+      raw: {},
+    };
+    const { store, log } = memoryStore(stored);
+    const { provider, events } = passwordProvider({ clock: clock.now, store, storeKey: "key" });
+    expect(await provider.getAccessToken()).toBe("stored-token");
+    expect(log).toEqual(["load:unlocked"]);
+    expect(events.map((e) => e.type)).toEqual(["cache-hit"]);
   });
 
   it("adopts a token another process saved while it waited for the lock", async () => {

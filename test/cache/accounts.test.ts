@@ -109,6 +109,27 @@ describe("accounts in the token cache", { timeout: 60_000 }, () => {
     expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
   });
 
+  // A valid cached token is read without the cache's lock; recording its use (at most once a
+  // minute) still happens, under the lock.
+  it("records a cache hit's use once a minute, not on every hit", async () => {
+    const token = await cliToken();
+    const file = JSON.parse(readFileSync(cacheFile, "utf8"));
+    const [entry] = Object.values(file.entries) as { account: { lastUsedAt: number } }[];
+    if (!entry) throw new Error("no cache entry");
+    const stale = Date.now() - 120_000;
+    entry.account.lastUsedAt = stale;
+    writeFileSync(cacheFile, JSON.stringify(file), { mode: 0o600 });
+
+    const before = Date.now();
+    expect(await cliToken()).toBe(token);
+    const [account] = await createFileTokenCache({ path: cacheFile }).accounts();
+    expect(account?.lastUsedAt).toBeGreaterThanOrEqual(before);
+    const written = readFileSync(cacheFile, "utf8");
+    expect(await cliToken()).toBe(token);
+    expect(readFileSync(cacheFile, "utf8")).toBe(written);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+  });
+
   it("lists an entry written before identities were recorded as an unknown identity", async () => {
     const token = await cliToken();
     const file = JSON.parse(readFileSync(cacheFile, "utf8"));

@@ -181,6 +181,7 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(packagesIn(loaded)).toEqual([]);
     expect(bundledZod(loaded)).toEqual([]);
     expect(loaded.builtins).not.toContain("NativeModule internal/deps/undici/undici");
+    expect(loaded.builtins).not.toContain("NativeModule v8");
   });
 });
 

@@ -17,7 +17,7 @@ import { ConfigError } from "../../errors.js";
 import { closest } from "../../suggest.js";
 import { parseCommandArgs, UsageError } from "../args.js";
 import { profileActions, profileOptions, profileSettingOptions } from "../command-options.js";
-import type { Command, CommandContext } from "../context.js";
+import { type Command, type CommandContext, withProfile } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadCommandEnvironment } from "../platform.js";
 import {
@@ -187,7 +187,7 @@ function show(
     profile = { name, selectedBy: "--profile", path: file.path, options };
   }
   const environment = loadCommandEnvironment(
-    { ...context, profile: () => profile },
+    withProfile(context, () => profile),
     values,
     "profile",
   );

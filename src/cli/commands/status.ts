@@ -11,7 +11,7 @@ import { inCliWords } from "../advice.js";
 import { parseCommandArgs } from "../args.js";
 import { cachedIdentity, cachePathFor, openFileCache } from "../cache-option.js";
 import { statusOptions } from "../command-options.js";
-import type { Command, CommandContext } from "../context.js";
+import { type Command, type CommandContext, withProfile } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import { createLogger, type Logger } from "../logger.js";
 import { commandEnvironment, loadCommandEnvironment } from "../platform.js";
@@ -154,8 +154,12 @@ async function configurations(
   const inUse = context.profile?.();
   const file = await loadProfiles(context.env);
   const names = values.profile !== undefined ? [values.profile] : [...file.profiles.keys()];
-  const withProfile = (profile: SelectedProfile | undefined) =>
-    loadCommandEnvironment({ ...context, profile: () => profile }, values, "status");
+  const environmentOf = (profile: SelectedProfile | undefined) =>
+    loadCommandEnvironment(
+      withProfile(context, () => profile),
+      values,
+      "status",
+    );
   const found: Configuration[] = names.map((name) => {
     const profile: SelectedProfile =
       inUse?.name === name
@@ -166,10 +170,10 @@ async function configurations(
             path: file.path,
             options: file.profiles.get(name) ?? {},
           };
-    return { profile, inUse: inUse?.name === name, environment: withProfile(profile) };
+    return { profile, inUse: inUse?.name === name, environment: environmentOf(profile) };
   });
   if (values.profile === undefined && (file.profiles.size === 0 || inUse === undefined)) {
-    const environment = withProfile(undefined);
+    const environment = environmentOf(undefined);
     const namesPlatform = ["MSX_BASE_URL", "MSX_TOKEN_URL", "MSX_ISSUER"].some(
       (name) => (environment.env[name]?.trim() ?? "") !== "",
     );

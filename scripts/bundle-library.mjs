@@ -38,11 +38,21 @@ export async function bundleLibrary() {
       logLevel: "warn",
       // Every bare specifier: dependencies, optional peers and node: builtins.
       external: [/^[^./]/],
+      plugins: [builtinsByRequire],
+      // The sessions' lazy imports of spec/operations and spec/resolve-ref keep them out of the
+      // executable's start-up; here they sit in the core chunk anyway (a few KiB), by design.
+      checks: { ineffectiveDynamicImport: false },
       output: {
         dir,
         format: "esm",
         entryFileNames: "[name].js",
         chunkFileNames: "[name]-[hash].js",
+        // Without a group, the root's code came in eight chunks (cut where the three entries and
+        // the lazy imports share modules), and Node resolves, reads and links each file of an
+        // ES module graph in turn: about a third of `import("passgrant")`. Everything the root
+        // loads at import goes into one chunk instead; what loads on demand (the optional
+        // peers behind spec documents, browser sign-in) and the sandbox and kit stay apart.
+        codeSplitting: { groups: [{ name: "core", test: inLibraryCore }] },
         sourcemap: false,
         minify: false,
         keepNames: true,
@@ -50,6 +60,44 @@ export async function bundleLibrary() {
       },
     }),
   );
+}
+
+/**
+ * Node built-ins through `require`, not `import`, in the bundle's chunks. An ES module import of
+ * a built-in builds a facade over all its exports; for node:fs that reads `fs.promises` and
+ * `fs.ReadStream`, loading Node's streams, readline and fs/promises: about 4 ms of
+ * `import("passgrant")` for modules it never uses. `require` returns the module as it is. Each
+ * `import { a, b as c } from "node:x"` line of a chunk becomes `const { a, b: c } = ...`; any
+ * other form of built-in import fails the build rather than being left half-converted.
+ */
+const builtinsByRequire = {
+  name: "builtins-by-require",
+  renderChunk(code, chunk) {
+    const named = /^import \{ ([^}]+) \} from "(node:[a-z_/]+)";$/gm;
+    let first = true;
+    const converted = code.replace(named, (line, names, specifier) => {
+      if (specifier === "node:module") return line;
+      const prefix = first ? "const __require = __createRequire(import.meta.url);\n" : "";
+      first = false;
+      return `${prefix}const { ${names.replaceAll(" as ", ": ")} } = __require("${specifier}");`;
+    });
+    const leftover = /^import [^;]* from "node:(?!module")[^"]+";$/m.exec(converted);
+    if (leftover) throw new Error(`${chunk.fileName}: cannot convert "${leftover[0]}"`);
+    if (first) return null;
+    return `import { createRequire as __createRequire } from "node:module";\n${converted}`;
+  },
+};
+
+/** Whether the module `id` (a tsc output file) is loaded by `import("passgrant")` itself. */
+function inLibraryCore(id) {
+  const match = /[\\/]dist[\\/](.+)\.js$/.exec(id);
+  if (!match || id.includes("node_modules")) return false;
+  const path = match[1].replaceAll("\\", "/");
+  if (/^(sandbox|testing)\//.test(path)) return false;
+  // The optional peers, and what reads documents through them (spec/peers.ts), load on demand.
+  if (/^spec\/(peers|document|router|msx-spec)$/.test(path)) return false;
+  if (path === "session/load-spec") return false;
+  return !/^auth\/authorization-code-(flow|listener)$/.test(path);
 }
 
 /**

@@ -132,6 +132,21 @@ describe("form posts over node:http", () => {
     }
   });
 
+  it("reports a connection closed mid-body as a network failure, and each answer to onResponse", async () => {
+    server = await startServer((_request, _body, response) => {
+      response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
+      response.write('{"access_token":"cut-off');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const answers: string[] = [];
+    const error = await tokenFrom(server.url, {
+      onResponse: ({ method, url, status }) => answers.push(`${method} ${url} ${status}`),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).message).not.toContain(PASSWORD);
+    expect(answers).toEqual([`POST ${server.url}/token 200`]);
+  });
+
   it("stops at once when the caller aborts", async () => {
     server = await startServer(() => {});
     const controller = new AbortController();

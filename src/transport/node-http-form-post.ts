@@ -1,5 +1,7 @@
 import type { IncomingMessage } from "node:http";
+import type { SecureContext } from "node:tls";
 import type { PassgrantError } from "../errors.js";
+import { nodeTls } from "../lazy-builtins.js";
 import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "./errors.js";
 import type { FormPost, FormReply, FormRequest } from "./form-post.js";
@@ -35,6 +37,7 @@ const METHOD = "POST";
  * never left this machine) and the same hooks and typed errors.
  */
 export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
+  const tls = tlsOnce(settings.tls);
   return async (url, request) => {
     const started = performance.now();
     const target = new URL(url);
@@ -58,7 +61,7 @@ export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
     const timeLeft = () => settings.timeoutMs - (performance.now() - started);
     for (let retries = 0; ; retries++) {
       try {
-        return await sendOnce(target, request, settings, {
+        return await sendOnce(target, request, settings, tls(), {
           budgetMs: retries === 0 ? settings.timeoutMs : Math.max(1, timeLeft()),
           shownUrl,
         });
@@ -92,6 +95,25 @@ export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
   };
 }
 
+/** What `https.request` is given of the TLS settings; ignored by `http.request`. */
+type RequestTls = { secureContext?: SecureContext; rejectUnauthorized?: false };
+
+/**
+ * The TLS settings as one secure context, made on first use and kept: a `ca` list holds Node's
+ * 140-odd roots besides the custom CA, and parsing them again for every post (each post has a
+ * connection of its own) would cost milliseconds each time. No settings: Node's defaults.
+ */
+function tlsOnce(settings: TlsConnectOptions): () => RequestTls {
+  const { rejectUnauthorized, ...material } = settings;
+  const verify = rejectUnauthorized === false ? { rejectUnauthorized } : {};
+  if (Object.keys(material).length === 0) return () => verify;
+  let made: RequestTls | undefined;
+  return () => {
+    made ??= { secureContext: nodeTls().createSecureContext(material), ...verify };
+    return made;
+  };
+}
+
 function carriesCredentials(headers: ReadonlyMap<string, string>): boolean {
   for (const name of headers.keys()) {
     const lower = name.toLowerCase();
@@ -105,6 +127,7 @@ async function sendOnce(
   url: URL,
   request: FormRequest,
   settings: NodeHttpFormPostSettings,
+  tls: RequestTls,
   attempt: { budgetMs: number; shownUrl: () => string },
 ): Promise<FormReply> {
   const started = performance.now();
@@ -127,7 +150,7 @@ async function sendOnce(
       },
       // One connection per post, closed after it: nothing pooled outlives the request.
       agent: false,
-      ...settings.tls,
+      ...tls,
     });
     let received: IncomingMessage | undefined;
     const stop = (error: Error) => {

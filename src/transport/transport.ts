@@ -119,7 +119,7 @@ export interface TransportOptions extends TransportHooks {
    * and introspection requests of a token provider given this transport's `fetch`) over
    * `node:http`/`node:https` instead of fetch, with the same guarantees (TLS settings, deadline,
    * body cap, retries, hooks, no redirect followed). A process that makes no other request then
-   * never loads Node's fetch, about 45 ms of start-up and 12 MiB on Node 20: what a command
+   * never loads Node's fetch, about 45 ms of start-up and 8 MiB on Node 20: what a command
    * printing a token pays. A request a proxy applies to still goes through fetch. Test doubles
    * replacing `globalThis.fetch` do not see these requests (nock does: it intercepts both).
    * @default false

@@ -133,12 +133,7 @@ export class FileTokenStore implements TokenStore {
     const token = readTokenSet(file.entries[key]);
     if (!token) return undefined;
     if (this.#locked) this.#recordUse(file, key);
-    else if (useIsDue(file.entries[key])) {
-      // Read without the lock (a valid token needs none): the use is recorded under it.
-      await this.withLock(key, async () => {
-        if (this.#locked) this.#recordUse(this.#locked, key);
-      });
-    }
+    else if (useIsDue(file.entries[key])) await this.#recordUseUnlocked(key);
     // Never kept forever: without an expiry the access token counts as expired (refresh instead).
     return Number.isFinite(token.expiresAt) ? token : { ...token, expiresAt: 0 };
   }
@@ -164,10 +159,24 @@ export class FileTokenStore implements TokenStore {
     return run;
   }
 
-  async #withFileLock<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Records the use of a hit read without the lock (a valid token needs none), under the lock
+   * when it is free at once: a hit never waits for another process's renewal, nor fails, for it.
+   */
+  async #recordUseUnlocked(key: string): Promise<void> {
+    try {
+      await this.#withFileLock(async () => {
+        if (this.#locked) this.#recordUse(this.#locked, key);
+      }, 0);
+    } catch (error) {
+      this.#onDebug(`token cache: the use was not recorded (${(error as Error).message})`);
+    }
+  }
+
+  async #withFileLock<T>(fn: () => Promise<T>, waitMs = this.#lockWaitMs): Promise<T> {
     ensureCacheDirectory(dirname(this.path), this.path);
     const lock = await acquireCacheLock(this.path, {
-      waitMs: this.#lockWaitMs,
+      waitMs,
       onDebug: this.#onDebug,
       onWarning: this.#warnOnce,
     });

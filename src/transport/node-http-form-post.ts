@@ -61,10 +61,16 @@ export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
     const timeLeft = () => settings.timeoutMs - (performance.now() - started);
     for (let retries = 0; ; retries++) {
       try {
-        return await sendOnce(target, request, settings, tls(), {
-          budgetMs: retries === 0 ? settings.timeoutMs : Math.max(1, timeLeft()),
-          shownUrl,
-        });
+        return await sendOnce(
+          target,
+          request,
+          settings,
+          target.protocol === "https:" ? tls() : {},
+          {
+            budgetMs: retries === 0 ? settings.timeoutMs : Math.max(1, timeLeft()),
+            shownUrl,
+          },
+        );
       } catch (error) {
         const failure = error as PassgrantError;
         const delayMs = backoffDelay(retries + 1, settings.retry, settings.random);

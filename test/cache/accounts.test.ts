@@ -3,6 +3,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireCacheLock } from "../../src/cache/cache-lock.js";
 import {
   type CachedAccount,
   ConfigError,
@@ -126,6 +127,29 @@ describe("accounts in the token cache", { timeout: 60_000 }, () => {
     expect(account?.lastUsedAt).toBeGreaterThanOrEqual(before);
     const written = readFileSync(cacheFile, "utf8");
     expect(await cliToken()).toBe(token);
+    expect(readFileSync(cacheFile, "utf8")).toBe(written);
+    expect(sandbox.stats().tokenRequests).toBe(1);
+  });
+
+  it("serves a hit at once while another process holds the lock (the use is recorded later)", async () => {
+    const token = await cliToken();
+    const file = JSON.parse(readFileSync(cacheFile, "utf8"));
+    for (const entry of Object.values(file.entries) as { account: { lastUsedAt: number } }[]) {
+      entry.account.lastUsedAt = Date.now() - 120_000;
+    }
+    writeFileSync(cacheFile, JSON.stringify(file), { mode: 0o600 });
+    const written = readFileSync(cacheFile, "utf8");
+    // This test process plays another passgrant renewing: a live owner holds the lock.
+    const lock = await acquireCacheLock(cacheFile, {
+      waitMs: 0,
+      onDebug: () => {},
+      onWarning: () => {},
+    });
+    try {
+      expect(await cliToken()).toBe(token);
+    } finally {
+      lock.release();
+    }
     expect(readFileSync(cacheFile, "utf8")).toBe(written);
     expect(sandbox.stats().tokenRequests).toBe(1);
   });

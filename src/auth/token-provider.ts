@@ -202,8 +202,9 @@ function buildProvider(config: ProviderConfig): TokenProvider {
       // A valid stored token is taken without the store's lock, which is for renewing (one
       // process renews, the others wait and then read its token). A store writes whole files
       // (a rename), so a read sees one token or the other; a stale one is read again in the lock.
+      // A store that fails here fails again there, where it is reported (once).
       if (current === undefined && store?.withLock) {
-        const stored = await loadSafely(store, storeKey, warn);
+        const stored = await loadSafely(store, storeKey, () => {});
         if (usable(stored)) {
           current = stored;
           remember(stored);

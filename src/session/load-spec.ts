@@ -1,7 +1,7 @@
-import { parse } from "yaml";
 import { ConfigError } from "../errors.js";
 import { redactUrl } from "../redact.js";
 import { loadDocument, type SpecDocument } from "../spec/document.js";
+import { parseYaml } from "../spec/peers.js";
 import { readTextLimited } from "../transport/response-body.js";
 
 /** The most read of a spec fetched over HTTP: the largest public specs are a few MiB. */
@@ -35,7 +35,7 @@ export async function loadSpec(
   }
   let parsed: unknown;
   try {
-    parsed = parse(body.text);
+    parsed = parseYaml(body.text);
   } catch (error) {
     throw new ConfigError(`spec ${shown} is not valid YAML or JSON: check the URL`, {
       cause: error,

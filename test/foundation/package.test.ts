@@ -180,6 +180,20 @@ describe("the packed package", () => {
         });
         expect(stdout).toContain("ERR_CONFIG: Reading and checking OpenAPI documents");
         expect(stdout).toContain('npm install --save-dev "openapi-backend@');
+
+        // A spec read from a file needs the YAML parser: the same message, not Node's own.
+        const fromFile = `
+        const { createSession } = await import("${manifest.name}");
+        try {
+          await createSession({ baseUrl: "http://127.0.0.1:9", anonymous: true, validate: false,
+            spec: "node_modules/${manifest.name}/openapi/msx.yaml" });
+          console.log("read");
+        } catch (error) { console.log(error.code + ": " + error.message); }`;
+        const read = await run("node", ["--input-type=module", "-e", fromFile], {
+          cwd: alone,
+          env: { PATH: process.env.PATH, HOME: alone },
+        });
+        expect(read.stdout).toContain("ERR_CONFIG: Reading and checking OpenAPI documents");
       },
       CHILD_TIMEOUT_MS,
     );

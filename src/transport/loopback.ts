@@ -18,3 +18,15 @@ export function isLoopbackHost(hostname: string): boolean {
 export function isInsecureOrigin(url: URL): boolean {
   return url.protocol === "http:" && !isLoopbackHost(url.hostname);
 }
+
+/**
+ * Whether a request to `url` would show credentials (an `Authorization` or `Cookie` header,
+ * looked up by `hasHeader` with its lower-case name) to the network path. The origin is looked
+ * at first: header lookups cost more, and https or loopback needs none.
+ */
+export function exposesCredentials(
+  url: URL,
+  hasHeader: (lowerCaseName: string) => boolean,
+): boolean {
+  return isInsecureOrigin(url) && (hasHeader("authorization") || hasHeader("cookie"));
+}

@@ -5,11 +5,11 @@ import { nodeTls } from "../lazy-builtins.js";
 import { redactUrl } from "../redact.js";
 import { InsecureTransportError } from "./errors.js";
 import type { FormPost, FormReply, FormRequest } from "./form-post.js";
-import { isInsecureOrigin } from "./loopback.js";
+import { exposesCredentials } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
 import type { LimitedText } from "./response-body.js";
 import { ResponseTooLargeError } from "./response-too-large-error.js";
-import { backoffDelay, isRetryableFailure, type RetryPolicy, type Sleep } from "./retry.js";
+import { type RetryPolicy, retryDelayAfterFailure, type Sleep } from "./retry.js";
 import { TimeoutError } from "./timeout-error.js";
 import type { TlsConnectOptions } from "./tls-options.js";
 import type { TransportHooks } from "./transport-hooks.js";
@@ -51,11 +51,8 @@ export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
       });
       return error;
     };
-    if (
-      isInsecureOrigin(target) &&
-      carriesCredentials(request.headers) &&
-      !settings.allowInsecureHttp
-    ) {
+    const sent = [...request.headers.keys()].map((name) => name.toLowerCase());
+    if (exposesCredentials(target, (name) => sent.includes(name)) && !settings.allowInsecureHttp) {
       throw fail(new InsecureTransportError(shownUrl()));
     }
     const timeLeft = () => settings.timeoutMs - (performance.now() - started);
@@ -73,15 +70,14 @@ export function nodeHttpFormPost(settings: NodeHttpFormPostSettings): FormPost {
         );
       } catch (error) {
         const failure = error as PassgrantError;
-        const delayMs = backoffDelay(retries + 1, settings.retry, settings.random);
         // RFC 9110 §9.2.2: a POST is not idempotent; it is resent only when it never left.
-        if (
-          retries >= settings.retry.limit ||
-          !isRetryableFailure(failure, false) ||
-          delayMs >= timeLeft()
-        ) {
-          throw fail(failure);
-        }
+        const delayMs = retryDelayAfterFailure(
+          failure,
+          { retries, idempotent: false, timeLeftMs: timeLeft() },
+          settings.retry,
+          settings.random,
+        );
+        if (delayMs === undefined) throw fail(failure);
         settings.hooks.onRetry?.({
           method: METHOD,
           url: shownUrl(),
@@ -118,14 +114,6 @@ function tlsOnce(settings: TlsConnectOptions): () => RequestTls {
     made ??= { secureContext: nodeTls().createSecureContext(material), ...verify };
     return made;
   };
-}
-
-function carriesCredentials(headers: ReadonlyMap<string, string>): boolean {
-  for (const name of headers.keys()) {
-    const lower = name.toLowerCase();
-    if (lower === "authorization" || lower === "cookie") return true;
-  }
-  return false;
 }
 
 /** One attempt: resolves once the headers arrive; the deadline goes on over the body. */

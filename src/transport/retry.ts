@@ -126,6 +126,24 @@ export function isRetryableFailure(error: PassgrantError, idempotent: boolean): 
 }
 
 /**
+ * The wait before retrying after `failure` (retry number `retries + 1`), or undefined when it is
+ * not retried: retries used up, a failure after which the request may have taken effect (for a
+ * request that is not idempotent), or no time left for the wait.
+ */
+export function retryDelayAfterFailure(
+  failure: PassgrantError,
+  attempt: { retries: number; idempotent: boolean; timeLeftMs: number },
+  policy: RetryPolicy,
+  random: () => number,
+): number | undefined {
+  if (attempt.retries >= policy.limit || !isRetryableFailure(failure, attempt.idempotent)) {
+    return undefined;
+  }
+  const delayMs = backoffDelay(attempt.retries + 1, policy, random);
+  return delayMs < attempt.timeLeftMs ? delayMs : undefined;
+}
+
+/**
  * A `Retry-After` value (RFC 9110 §10.2.3), as milliseconds from `now`: delay-seconds, or an
  * HTTP-date (a date in the past is 0). Undefined when absent or not one of these forms.
  */

@@ -11,7 +11,7 @@ import {
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
 import { type HttpError, InsecureTransportError } from "./errors.js";
 import { attachFormPost, postWithFetch } from "./form-post.js";
-import { isInsecureOrigin } from "./loopback.js";
+import { exposesCredentials } from "./loopback.js";
 import { mapFetchError } from "./map-fetch-error.js";
 import { nodeHttpFormPost } from "./node-http-form-post.js";
 import { httpErrorFromResponse } from "./response-body.js";
@@ -19,12 +19,12 @@ import { ResponseTooLargeError } from "./response-too-large-error.js";
 import {
   backoffDelay,
   IDEMPOTENT_METHODS,
-  isRetryableFailure,
   parseRetryAfter,
   RETRY_STATUSES,
   type RetryEvent,
   type RetryOptions,
   resolveRetry,
+  retryDelayAfterFailure,
   type Sleep,
   sleep,
 } from "./retry.js";
@@ -204,10 +204,8 @@ export function createTransport(
       options.onRequestError?.({ method, url: shownUrl(), error, durationMs: elapsed(started) });
       return error;
     };
-    // The origin first: looking headers up costs more, and https or loopback needs no look.
     if (
-      isInsecureOrigin(url) &&
-      carriesCredentials(request) &&
+      exposesCredentials(url, (name) => request.headers.has(name)) &&
       options.allowInsecureHttp !== true
     ) {
       throw fail(new InsecureTransportError(shownUrl()));
@@ -294,19 +292,15 @@ export function createTransport(
         response = await attempt(retries === 0 ? timeoutMs : Math.max(1, timeLeft()));
       } catch (error) {
         const failure = error as PassgrantError;
-        if (mayRetry && isRetryableFailure(failure, idempotent)) {
-          const delayMs = backoffDelay(retries + 1, retry, random);
-          if (delayMs < timeLeft()) {
-            await waitBeforeRetry({
-              retry: retries + 1,
-              delayMs,
-              retryAfter: false,
-              error: failure,
-            });
-            continue;
-          }
-        }
-        throw fail(failure);
+        const delayMs = retryDelayAfterFailure(
+          failure,
+          { retries, idempotent, timeLeftMs: timeLeft() },
+          retry,
+          random,
+        );
+        if (delayMs === undefined) throw fail(failure);
+        await waitBeforeRetry({ retry: retries + 1, delayMs, retryAfter: false, error: failure });
+        continue;
       }
       if (!(mayRetry && idempotent && RETRY_STATUSES.has(response.status))) return response;
 
@@ -366,10 +360,6 @@ export function createTransport(
     );
   }
   return { fetch: transportFetch, close: () => dispatchers.close() };
-}
-
-function carriesCredentials(request: Request): boolean {
-  return request.headers.has("authorization") || request.headers.has("cookie");
 }
 
 function warnInsecure(onWarning: ((message: string) => void) | undefined): void {

@@ -20,3 +20,7 @@ export const nodeTls = (): typeof import("node:tls") =>
 /** node:v8: its flags (the executable's `--liftoff-only`); loading it pulls in heap utilities. */
 export const nodeV8 = (): typeof import("node:v8") =>
   require("node:v8") as typeof import("node:v8");
+
+/** node:zlib: decoding a gzip, deflate or br response body. */
+export const nodeZlib = (): typeof import("node:zlib") =>
+  require("node:zlib") as typeof import("node:zlib");

@@ -3,6 +3,7 @@ import type { SecureContext } from "node:tls";
 import type { PassgrantError } from "../errors.js";
 import { nodeTls } from "../lazy-builtins.js";
 import { redactUrl } from "../redact.js";
+import { contentDecoder } from "./content-decoder.js";
 import { InsecureTransportError } from "./errors.js";
 import type { FormPost, FormReply, FormRequest } from "./form-post.js";
 import { exposesCredentials } from "./loopback.js";
@@ -245,7 +246,7 @@ async function readCapped(
   maxResponseBytes: number,
   tooLarge: () => Error,
 ): Promise<LimitedText> {
-  const source = await decoded(response);
+  const source = decoded(response);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -261,21 +262,8 @@ async function readCapped(
   return { text: Buffer.concat(chunks, size).toString("utf8"), truncated: false };
 }
 
-async function decoded(response: IncomingMessage): Promise<NodeJS.ReadableStream> {
-  const coding = String(response.headers["content-encoding"] ?? "")
-    .trim()
-    .toLowerCase();
-  if (coding === "" || coding === "identity") return response;
-  const zlib = await import("node:zlib");
-  const decoder =
-    coding === "gzip" || coding === "x-gzip"
-      ? zlib.createGunzip()
-      : coding === "deflate"
-        ? zlib.createInflate()
-        : coding === "br"
-          ? zlib.createBrotliDecompress()
-          : undefined;
-  // An unknown coding is passed through as fetch does; the parser then says what it got.
+function decoded(response: IncomingMessage): NodeJS.ReadableStream {
+  const decoder = contentDecoder(response.headers["content-encoding"]);
   if (!decoder) return response;
   response.on("error", (error) => decoder.destroy(error));
   return response.pipe(decoder);

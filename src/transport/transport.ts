@@ -8,6 +8,7 @@ import {
   releasedOnComplete,
   startDeadline,
 } from "./deadline.js";
+import { dispatchFetch, isNodeFetch } from "./dispatch-fetch.js";
 import { createDispatchers, type ProxySetting } from "./dispatcher.js";
 import { type HttpError, InsecureTransportError } from "./errors.js";
 import { attachFormPost, postWithFetch } from "./form-post.js";
@@ -152,9 +153,12 @@ export const INSECURE_TLS_WARNING =
 let insecureWarnedToStderr = false;
 
 /**
- * Creates passgrant's transport. `fetch` calls `globalThis.fetch` at call time (so nock and other
- * test doubles that patch it see every request) with passgrant's own undici dispatcher attached,
- * and maps every failure into the error hierarchy (`TimeoutError`, `TlsError`, `NetworkError`...).
+ * Creates passgrant's transport, which maps every failure into the error hierarchy
+ * (`TimeoutError`, `TlsError`, `NetworkError`...). While `globalThis.fetch` is Node's own, a
+ * request goes straight to the undici dispatcher fetch would use (dispatch-fetch.ts: the same
+ * wire, about 100 µs less a request); once something replaced it (nock, msw, a stub), `fetch`
+ * calls `globalThis.fetch` at call time, so the replacement sees every request, with passgrant's
+ * dispatcher attached. A streamed request body with `retry: false` always goes through fetch.
  */
 export function createTransport(
   options: TransportOptions = {},
@@ -184,6 +188,7 @@ export function createTransport(
     ...(options.proxy ? { proxy: options.proxy } : {}),
   });
   if (options.insecureTls === true) warnInsecure(options.onWarning);
+  const dispatcherFor = (url: URL) => dispatchers.forUrl(url);
 
   const limitFor = (method: string, shownUrl: () => string): BodyLimit | undefined =>
     maxResponseBytes === Number.POSITIVE_INFINITY
@@ -229,24 +234,20 @@ export function createTransport(
         () => new TimeoutError({ method, url: shownUrl(), timeoutMs }),
       );
       try {
-        const chosen = dispatchers.forUrl(url);
-        const dispatcher = releasedOnComplete(
-          chosen instanceof Promise ? await chosen : chosen,
-          deadline,
-          request.redirect,
-          limit,
-        );
-        const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
-          signal: deadline.signal,
-          dispatcher,
-          ...(replayBody ? { body: replayBody } : {}),
-        };
-        // Late-bound on purpose: see the function comment.
-        let response = await globalThis.fetch(request, init as RequestInit);
+        const response =
+          (request.body === null || replayBody) && isNodeFetch(globalThis.fetch)
+            ? await dispatchFetch(
+                {
+                  url,
+                  method,
+                  headers: request.headers,
+                  body: replayBody,
+                  redirect: request.redirect,
+                },
+                { dispatcherFor, deadline, limit },
+              )
+            : await viaFetch(deadline);
         if (response.body === null) deadline.release();
-        else if (limit && !dispatcher.countsBody) {
-          response = limitBody(response, limit.maxBytes, limit.exceeded);
-        }
         options.onResponse?.({
           method,
           url: shownUrl(),
@@ -265,6 +266,26 @@ export function createTransport(
           callerAborted: request.signal.aborted,
         });
       }
+    };
+
+    /** The same attempt through `globalThis.fetch`, late-bound on purpose (see below). */
+    const viaFetch = async (deadline: Deadline): Promise<Response> => {
+      const chosen = dispatchers.forUrl(url);
+      const dispatcher = releasedOnComplete(
+        chosen instanceof Promise ? await chosen : chosen,
+        deadline,
+        request.redirect,
+        limit,
+      );
+      const init: Omit<RequestInit, "dispatcher"> & { dispatcher: DispatchOnly } = {
+        signal: deadline.signal,
+        dispatcher,
+        ...(replayBody ? { body: replayBody } : {}),
+      };
+      const response = await globalThis.fetch(request, init as RequestInit);
+      return response.body !== null && limit && !dispatcher.countsBody
+        ? limitBody(response, limit.maxBytes, limit.exceeded)
+        : response;
     };
 
     /** Reports the retry and waits; a caller's abort ends the wait at once. */

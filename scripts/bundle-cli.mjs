@@ -13,6 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { nobleWithoutWebCrypto } from "./noble-without-webcrypto.mjs";
 import { replaceFolder } from "./replace-folder.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -24,7 +25,7 @@ export async function bundleCli() {
       input: { passgrant: "dist/cli/main.js" },
       platform: "node",
       logLevel: "warn",
-      plugins: [bundledSpecPeers],
+      plugins: [bundledSpecPeers, nobleWithoutWebCrypto],
       // undici is a dependency the package installs anyway, and the executable loads it only for a
       // CA file, insecure TLS or a proxy. Bundled, it was 420 KB of the 600 KB budget; from
       // node_modules it loads about 20 ms slower (48-69 ms against 33-36 ms here), for those users only.

@@ -20,6 +20,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
+import { nobleWithoutWebCrypto } from "./noble-without-webcrypto.mjs";
 import { replaceFolder } from "./replace-folder.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -36,9 +37,10 @@ export async function bundleLibrary() {
       input,
       platform: "node",
       logLevel: "warn",
-      // Every bare specifier: dependencies, optional peers and node: builtins.
-      external: [/^[^./]/],
-      plugins: [builtinsByRequire],
+      // Every bare specifier (dependencies, optional peers and node: builtins) but @noble/hashes,
+      // a build-time dependency bundled without its WebCrypto lookup (noble-without-webcrypto.mjs).
+      external: [/^(?!@noble\/hashes\/)[^./\0]/],
+      plugins: [builtinsByRequire, nobleWithoutWebCrypto],
       // The sessions' lazy imports of spec/operations and spec/resolve-ref keep them out of the
       // executable's start-up; here they sit in the core chunk anyway (a few KiB), by design.
       checks: { ineffectiveDynamicImport: false },

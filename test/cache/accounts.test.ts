@@ -1,8 +1,10 @@
 // Accounts in the token cache (issue 15): the cache knows which identities it holds, lists them
 // without a secret, and hands out an account's token silently (cached, or refreshed).
+import { createHash } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tokenCacheKey } from "../../src/cache/accounts.js";
 import { acquireCacheLock } from "../../src/cache/cache-lock.js";
 import {
   type CachedAccount,
@@ -327,5 +329,34 @@ describe("the silent grant", () => {
         grant: { type: "silent" },
       }),
     ).toThrow(ConfigError);
+  });
+});
+
+describe("tokenCacheKey", () => {
+  // Caches written by every earlier version are found by this key: the first 32 hex digits of
+  // node:crypto's SHA-256 of the identity's JSON. It is computed in JavaScript now (start-up).
+  it("is the key node:crypto's SHA-256 has always given, non-ASCII names included", () => {
+    const identities = [
+      { tokenUrl: "https://msx.example.com/idm/v2/token", clientId: "c", grant: "password" },
+      {
+        tokenUrl: "https://msx.example.com/idm/v2/token",
+        clientId: "клиент",
+        username: "Zoë 🐝",
+        grant: "client_credentials",
+        scope: "read write",
+      },
+    ];
+    for (const identity of identities) {
+      const json = JSON.stringify([
+        identity.tokenUrl,
+        identity.clientId,
+        identity.username ?? "",
+        identity.grant,
+        identity.scope ?? "",
+      ]);
+      expect(tokenCacheKey(identity)).toBe(
+        createHash("sha256").update(json).digest("hex").slice(0, 32),
+      );
+    }
   });
 });

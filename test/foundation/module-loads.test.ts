@@ -172,7 +172,7 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(loaded.builtins).not.toContain("NativeModule v8");
   });
 
-  it("--cache with a valid cached token loads neither zod nor Node's fetch (no request is sent)", async () => {
+  it("--cache with a valid cached token loads neither zod, Node's fetch nor node:crypto (no request is sent)", async () => {
     const env = { ...platform(), XDG_CACHE_HOME: join(scratch, "shared-cache") };
     await loadedBy([cliPath, "token", "--cache"], env); // fills the cache
     const before = tokenRequests;
@@ -182,6 +182,8 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(bundledZod(loaded)).toEqual([]);
     expect(loaded.builtins).not.toContain("NativeModule internal/deps/undici/undici");
     expect(loaded.builtins).not.toContain("NativeModule v8");
+    // The cache key's SHA-256 is noble's, bundled without its WebCrypto lookup.
+    expect(loaded.builtins).not.toContain("NativeModule crypto");
   });
 });
 

@@ -2,6 +2,7 @@
 import { nodeV8 } from "../lazy-builtins.js";
 import { AbortedError } from "../transport/aborted-error.js";
 import { beforeFetchLoads } from "./before-fetch-loads.js";
+import { descriptorFirst } from "./descriptor-first.js";
 import { exitCodeForSignal, type Signal } from "./exit-codes.js";
 import { run } from "./run.js";
 
@@ -42,16 +43,19 @@ process.on("SIGTERM", onSignal);
  * stack). The output is no longer wanted, so the run is stopped like an interruption (in-flight
  * requests end, the demo still deletes its tenant) and the process exits 0 without a word, as
  * ripgrep and git-less pipelines expect. An error on stderr has nowhere to be reported: ignored.
+ * Both streams are made only when a command needs more than writes (descriptor-first.ts).
  */
 let outputClosed = false;
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (outputClosed) return;
-  outputClosed = true;
-  controller.abort(
-    new AbortedError({ reason: `standard output was closed, ${error.code ?? "error"}` }),
-  );
-});
-process.stderr.on("error", () => {});
+const stdout = descriptorFirst(1, () =>
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (outputClosed) return;
+    outputClosed = true;
+    controller.abort(
+      new AbortedError({ reason: `standard output was closed, ${error.code ?? "error"}` }),
+    );
+  }),
+);
+const stderr = descriptorFirst(2, () => process.stderr.on("error", () => {}));
 
 // No top-level await: the executable is bundled as CommonJS (scripts/bundle-cli.mjs).
 void run(process.argv.slice(2), {
@@ -62,8 +66,8 @@ void run(process.argv.slice(2), {
   get stdin() {
     return process.stdin;
   },
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout: stdout.stream,
+  stderr: stderr.stream,
   signal: controller.signal,
   interruptedBy: () => interruptedBy,
   outputClosed: () => outputClosed,
@@ -72,6 +76,9 @@ void run(process.argv.slice(2), {
   },
 }).then((code) => {
   // Exit explicitly: a keep-alive socket or a stdin listener must not hold the process open.
-  if (outputClosed || process.stdout.destroyed) process.exit(outputClosed ? 0 : code);
-  process.stdout.write("", () => process.exit(outputClosed ? 0 : code));
+  // Output the stream still holds (a slow pipe) is flushed first; a descriptor write is done.
+  const exitCode = outputClosed ? 0 : code;
+  const opened = stdout.opened();
+  if (!opened || outputClosed || process.stdout.destroyed) process.exit(exitCode);
+  opened.write("", () => process.exit(exitCode));
 });

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -103,6 +103,33 @@ function packagesIn(loaded: Loaded): string[] {
 const bundledZod = (loaded: Loaded) =>
   loaded.chunks.filter((chunk) => /\._zod\b/.test(chunk.text)).map((chunk) => chunk.file);
 
+/**
+ * Node's own modules a run loads beyond those of `node -e 0`, seen by a CommonJS preload (which,
+ * unlike the ES module hooks of loadedBy, loads nothing itself), with standard output a pipe.
+ */
+async function builtinsAddedBy(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+  const preload = join(scratch, "builtins-preload.cjs");
+  writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_TRACE, process.moduleLoadList.join("\\n")));\n`,
+  );
+  const builtinsOf = async (argv: string[]): Promise<string[]> => {
+    const trace = join(scratch, `builtins-${++runs}.txt`);
+    await new Promise<void>((done, fail) => {
+      execFile(
+        process.execPath,
+        ["-r", preload, ...argv],
+        { cwd: scratch, env: { PATH: process.env.PATH, ...env, BUILTINS_TRACE: trace } },
+        (error, _stdout, stderr) =>
+          error ? fail(new Error(`${error.message}\n${stderr}`)) : done(),
+      );
+    });
+    return readFileSync(trace, "utf8").split("\n");
+  };
+  const floor = new Set(await builtinsOf(["-e", "0"]));
+  return (await builtinsOf(args)).filter((name) => !floor.has(name));
+}
+
 describe('import("passgrant")', { timeout: 60_000 }, () => {
   it("loads openapi-fetch and nothing else from node_modules (no zod, dotenv, undici)", async () => {
     const loaded = await loadedBy([
@@ -184,6 +211,19 @@ describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {
     expect(loaded.builtins).not.toContain("NativeModule v8");
     // The cache key's SHA-256 is noble's, bundled without its WebCrypto lookup.
     expect(loaded.builtins).not.toContain("NativeModule crypto");
+  });
+
+  // The --import hooks above load streams themselves; a CommonJS preload does not.
+  it("--cache with a valid cached token writes its line without Node's streams, net or crypto", async () => {
+    const env = { ...platform(), XDG_CACHE_HOME: join(scratch, "stream-free-cache") };
+    await builtinsAddedBy([cliPath, "token", "--cache"], env); // fills the cache
+    const added = await builtinsAddedBy([cliPath, "token", "--cache"], env);
+    // Standard output is written through its descriptor (src/cli/descriptor-first.ts) while the
+    // command only writes; process.stdout, a net.Socket on this pipe, is never made.
+    expect(added).not.toContain("NativeModule stream");
+    expect(added).not.toContain("NativeModule net");
+    expect(added).not.toContain("NativeModule crypto");
+    expect(added).toContain("NativeModule internal/util/parse_args/parse_args");
   });
 });
 

@@ -98,7 +98,10 @@ function inLibraryCore(id) {
   if (/^(sandbox|testing)\//.test(path)) return false;
   // The optional peers, and what reads documents through them (spec/peers.ts), load on demand.
   if (/^spec\/(peers|document|router|msx-spec)$/.test(path)) return false;
-  if (path === "session/load-spec") return false;
+  // Sessions load on their first createSession (create-session-on-demand.ts); their errors are
+  // exported from the root, so they stay here.
+  if (path.startsWith("session/"))
+    return path === "session/errors" || path === "session/create-session-on-demand";
   return !/^auth\/authorization-code-(flow|listener)$/.test(path);
 }
 

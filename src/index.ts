@@ -90,12 +90,12 @@ export {
 } from "./config/platform-config.js";
 export { ConfigError, PassgrantError, type PassgrantErrorCode } from "./errors.js";
 export { redact, redactUrl } from "./redact.js";
-export {
-  type CreateSessionOptions,
-  createSession,
-  type OperationRouteEntry,
-  type Session,
+export type {
+  CreateSessionOptions,
+  OperationRouteEntry,
+  Session,
 } from "./session/create-session.js";
+export { createSession } from "./session/create-session-on-demand.js";
 export { InvalidRequestError, UnknownOperationError } from "./session/errors.js";
 export type { PaginateOptions } from "./session/paginate.js";
 export type {

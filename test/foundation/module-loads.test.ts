@@ -149,6 +149,26 @@ describe('import("passgrant")', { timeout: 60_000 }, () => {
     expect(loaded.builtins).not.toContain("NativeModule crypto");
     expect(loaded.builtins).not.toContain("NativeModule tls");
   });
+
+  it("leaves the sessions' machinery to the first createSession, which loads and runs it", async () => {
+    const importOnly = await loadedBy([
+      "--input-type=module",
+      "-e",
+      `await import(${JSON.stringify(entry)});`,
+    ]);
+    const sessionChunk = (loaded: Loaded) =>
+      loaded.files.filter((file) => /[\\/]create-session-[\w-]+\.js$/.test(file));
+    expect(sessionChunk(importOnly)).toEqual([]);
+    // With nothing configured a session refuses to open: its code ran, and said what is missing.
+    const withSession = await loadedBy([
+      "--input-type=module",
+      "-e",
+      `const { createSession, ConfigError } = await import(${JSON.stringify(entry)});
+       const error = await createSession({ env: {} }).catch((e) => e);
+       if (!(error instanceof ConfigError) || !/MSX_BASE_URL is not set/.test(error.message)) throw error;`,
+    ]);
+    expect(sessionChunk(withSession)).toHaveLength(1);
+  });
 });
 
 describe("passgrant token (the built executable)", { timeout: 60_000 }, () => {

@@ -1,5 +1,6 @@
 import { CACHE_ADVICE, type CacheAdvice, CacheError } from "../cache/cache-error.js";
 import { optionVariableNames, optionVariables } from "../config/index.js";
+import { PASSWORD_NEEDED } from "../config/platform-config.js";
 import { ConfigError } from "../errors.js";
 
 /** {@link CACHE_ADVICE} in the CLI's flags: its cache is `--cache`, its path `--cache-file`. */
@@ -21,7 +22,12 @@ const CLI_CACHE_ADVICE: Readonly<Record<CacheAdvice, string>> = {
  * hint is left alone. A `ConfigError` holds no server text, so all of it is translated.
  */
 export function messageForCli(error: Error): string {
-  if (error instanceof ConfigError) return inCliWords(error.message);
+  if (error instanceof ConfigError) {
+    return inCliWords(error.message).replace(
+      `${PASSWORD_NEEDED}.`,
+      `${PASSWORD_NEEDED} (or pipe it with --password-stdin).`,
+    );
+  }
   if (error instanceof CacheError) {
     const advice = CACHE_ADVICE[error.advice];
     return error.message.endsWith(advice)

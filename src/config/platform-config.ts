@@ -14,6 +14,12 @@ import { isLoopbackHost } from "../transport/loopback.js";
 import type { Environment } from "./environment.js";
 import { type ConfigVariable, configVariables, platformVariables } from "./variables.js";
 
+/**
+ * Why MSX_PASSWORD is needed, as a problem of `loadPlatformConfig` says it. The CLI, which also
+ * takes the password on standard input, adds its flag after these words (src/cli/advice.ts).
+ */
+export const PASSWORD_NEEDED = "the password grant needs the user's password";
+
 /** Where the token endpoint is when MSX_TOKEN_URL is not set: under MSX_BASE_URL. */
 export const DEFAULT_TOKEN_PATH = "/idm/v2/token";
 
@@ -288,11 +294,7 @@ export function loadPlatformConfig(
     credentialFileProblems(clientAuth, input, problems);
   }
   if (need.username) missing("MSX_USERNAME", "the password grant needs a user");
-  if (need.password)
-    missing(
-      "MSX_PASSWORD",
-      "the password grant needs the user's password (or use --password-stdin)",
-    );
+  if (need.password) missing("MSX_PASSWORD", PASSWORD_NEEDED);
 
   if (problems.length > 0) throw new ConfigError(problems);
 

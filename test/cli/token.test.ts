@@ -69,6 +69,16 @@ describe("passgrant token", { timeout: 60_000 }, () => {
     expect(sandbox.stats().tokenRequestsByGrant).toEqual({ password: 1 });
   });
 
+  it("says how to give a missing password off a terminal: the variable, or --password-stdin", async () => {
+    const { MSX_PASSWORD: _omitted, ...env } = platformEnv(sandbox);
+    const result = await runCli(["token"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "MSX_PASSWORD is not set: the password grant needs the user's password (or pipe it with --password-stdin).",
+    );
+    expect(sandbox.stats().tokenRequests).toBe(0);
+  });
+
   it("refuses a password on the command line without echoing it", async () => {
     const result = await runCli(["token", "--password=argv-secret-value"], {
       env: platformEnv(sandbox),

@@ -24,6 +24,15 @@ function problemsOf(fn: () => unknown): readonly string[] {
 }
 
 describe("loadPlatformConfig", () => {
+  it("names the variable it reads, never a CLI flag, when the password is missing", () => {
+    const { MSX_PASSWORD: _omitted, ...withoutPassword } = complete;
+    const [problem] = problemsOf(() => loadPlatformConfig(withoutPassword));
+    expect(problem).toMatch(
+      /^MSX_PASSWORD is not set: the password grant needs the user's password\./,
+    );
+    expect(problem).not.toContain("--");
+  });
+
   it("derives the token URL from the base URL and applies the defaults", () => {
     const config = loadPlatformConfig(complete);
     expect(config).toEqual({

@@ -117,7 +117,7 @@ export function releasedOnComplete(
 }
 
 /** Statuses `fetch` follows when the request's `redirect` is "follow" (Fetch standard). */
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** A pass-through handler (undici's DecoratorHandler, whose typings declare no methods). */
 class ReleaseOnComplete implements Dispatcher.DispatchHandlers {

@@ -1,7 +1,7 @@
 import type { Transform } from "node:stream";
 import type { Dispatcher } from "undici";
 import { contentDecoder } from "./content-decoder.js";
-import type { BodyLimit, Deadline, DispatchOnly } from "./deadline.js";
+import { type BodyLimit, type Deadline, type DispatchOnly, REDIRECT_STATUSES } from "./deadline.js";
 
 /**
  * What passgrant's transport does instead of calling Node's `fetch`, as long as no test double
@@ -39,7 +39,6 @@ export interface DispatchSettings {
 
 /** The Fetch standard's limit on redirects followed (§4.4 HTTP-redirect fetch, step 5). */
 const MAX_REDIRECTS = 20;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Statuses whose response has no body (Fetch standard, "null body status"). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /**
@@ -165,7 +164,7 @@ interface Hop {
 /**
  * One request and its response. A redirect to follow settles once its body has been read and
  * dropped (the connection stays usable); any other response settles at its headers, with a body
- * streamed from the socket: one chunk queued at most, the socket paused until it is read.
+ * streamed from the socket: up to {@link QUEUE} queued, the socket paused until it is read.
  */
 function exchange(
   dispatcher: DispatchOnly,

@@ -268,7 +268,7 @@ export function createTransport(
       }
     };
 
-    /** The same attempt through `globalThis.fetch`, late-bound on purpose (see below). */
+    /** The same attempt through `globalThis.fetch`, read at call time (see createTransport). */
     const viaFetch = async (deadline: Deadline): Promise<Response> => {
       const chosen = dispatchers.forUrl(url);
       const dispatcher = releasedOnComplete(
